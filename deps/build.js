@@ -1,0 +1,248 @@
+"use strict";
+// Builds libsodium, OpenPGM and libzmq as static, position-independent libraries into a
+// prefix in the cache, and prints that prefix. The prefix is keyed by everything that shapes
+// the result (pins, recipes, this script, the compiler, the platform), so a second build
+// reuses it without fetching or compiling, and a changed recipe builds afresh.
+//
+//   node deps/build.js [--prefix-file FILE]
+//
+// The top-level CMakeLists.txt runs this at configure time.
+
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const { obtain, cacheRoot, log, versions } = require("./sources");
+
+const LIBRARIES = ["libsodium", "openpgm", "libzmq"];
+
+// libzmq's own CMake options. TLS/NSS/libbsd/NORM are forced off so that headers that happen
+// to be on the build machine do not add dynamic dependencies to the addon.
+const LIBZMQ_OPTIONS = {
+  BUILD_SHARED: "OFF",
+  BUILD_STATIC: "ON",
+  BUILD_TESTS: "OFF",
+  WITH_DOCS: "OFF",
+  ENABLE_CPACK: "OFF",
+  ENABLE_DRAFTS: "ON",
+  ENABLE_CURVE: "ON",
+  WITH_LIBSODIUM: "ON",
+  WITH_LIBSODIUM_STATIC: "ON",
+  WITH_OPENPGM: "ON",
+  OPENPGM_PKGCONFIG_NAME: "openpgm-5.3",
+  WITH_TLS: "OFF",
+  WITH_NSS: "OFF",
+  WITH_LIBBSD: "OFF",
+  WITH_NORM: "OFF",
+  WITH_VMCI: "OFF",
+  WITH_PERF_TOOL: "OFF",
+  ZMQ_BUILD_TESTS: "OFF",
+};
+
+// What libzmq's configuration must show; it falls back silently otherwise (tweetnacl instead
+// of libsodium, no draft sockets). OpenPGM is passed as a compiler flag, not through
+// platform.hpp, so it is checked in the CMake cache.
+const REQUIRED_PLATFORM_DEFINES = ["ZMQ_USE_LIBSODIUM", "ZMQ_BUILD_DRAFT_API"];
+const REQUIRED_CACHE_ENTRIES = ["OPENPGM_FOUND:INTERNAL=1"];
+
+const PERF_TOOLS = ["local_lat", "remote_lat", "local_thr", "remote_thr", "inproc_lat", "inproc_thr"];
+
+function sh(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"], ...options });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed with exit code ${result.status}`);
+  }
+}
+
+function capture(command, args) {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
+}
+
+function cmakeGenerator() {
+  return spawnSync("ninja", ["--version"]).status === 0 ? ["-G", "Ninja"] : [];
+}
+
+function buildKey() {
+  const hash = crypto.createHash("sha256");
+  hash.update(JSON.stringify(versions));
+  hash.update(JSON.stringify(LIBZMQ_OPTIONS));
+  for (const file of ["build.js", "libsodium/CMakeLists.txt", "openpgm/CMakeLists.txt"]) {
+    hash.update(fs.readFileSync(path.join(__dirname, file)));
+  }
+  hash.update(capture(process.env.CC || "cc", ["--version"]));
+  hash.update(capture(process.env.CXX || "c++", ["--version"]));
+  hash.update(`${process.platform}-${process.arch}`);
+  return `${process.platform}-${process.arch}-${hash.digest("hex").slice(0, 16)}`;
+}
+
+function extract(archive, into) {
+  fs.mkdirSync(into, { recursive: true });
+  sh("tar", ["-xf", archive, "-C", into]);
+}
+
+// Applies a Debian patch set (debian/patches/series, in order) to an unpacked source tree.
+function applyDebianPatches(patchArchive, sourceDir, scratch) {
+  const patchRoot = path.join(scratch, "debian-patches");
+  extract(patchArchive, patchRoot);
+  const patchesDir = path.join(patchRoot, "debian", "patches");
+  const seriesFile = path.join(patchesDir, "series");
+  if (!fs.existsSync(seriesFile)) return [];
+  const series = fs
+    .readFileSync(seriesFile, "utf8")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
+  for (const name of series) {
+    const [file, ...flags] = name.split(/\s+/);
+    sh("patch", ["-s", "-N", flags[0] || "-p1", "-d", sourceDir, "-i", path.join(patchesDir, file)]);
+  }
+  return series;
+}
+
+function cmakeBuild(sourceDir, buildDir, prefix, defines, env = process.env) {
+  const args = ["-S", sourceDir, "-B", buildDir, ...cmakeGenerator(), "-Wno-dev"];
+  const all = {
+    CMAKE_BUILD_TYPE: "Release",
+    CMAKE_INSTALL_PREFIX: prefix,
+    CMAKE_INSTALL_LIBDIR: "lib",
+    CMAKE_POSITION_INDEPENDENT_CODE: "ON",
+    CMAKE_PREFIX_PATH: prefix,
+    ...defines,
+  };
+  for (const [key, value] of Object.entries(all)) args.push(`-D${key}=${value}`);
+  sh("cmake", args, { env });
+  sh("cmake", ["--build", buildDir, "--parallel", String(os.availableParallelism?.() ?? os.cpus().length)], { env });
+  sh("cmake", ["--install", buildDir], { env, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+function checkPlatformHeader(buildDir) {
+  const header = fs.readFileSync(path.join(buildDir, "platform.hpp"), "utf8");
+  const missing = REQUIRED_PLATFORM_DEFINES.filter(
+    (name) => !new RegExp(`^#define ${name}\\b`, "m").test(header),
+  );
+  const cache = fs.readFileSync(path.join(buildDir, "CMakeCache.txt"), "utf8");
+  missing.push(...REQUIRED_CACHE_ENTRIES.filter((entry) => !cache.split("\n").includes(entry)));
+  if (missing.length) {
+    throw new Error(`libzmq was configured without ${missing.join(", ")} (see ${buildDir})`);
+  }
+}
+
+async function buildInto(prefix, scratch) {
+  const sources = {};
+  for (const lib of LIBRARIES) {
+    const archive = await obtain(lib, "archive");
+    const patches = await obtain(lib, "patches");
+    const meta = versions[lib];
+    if (!patches && meta.debian.patches && meta.debian.patches.required) {
+      if (process.env.ZMQ_NAPI_ALLOW_UNPATCHED !== "1") {
+        throw new Error(
+          `Debian's patch set for ${lib} (${meta.debian.patches.file}) could not be obtained. ` +
+            `Point ZMQ_NAPI_${lib.toUpperCase()}_PATCHES_TARBALL at it, or set ` +
+            `ZMQ_NAPI_ALLOW_UNPATCHED=1 to build without its fixes.`,
+        );
+      }
+      log(`WARNING: building ${lib} without Debian's patches`);
+    }
+    extract(archive, path.join(scratch, "src"));
+    const sourceDir = path.join(scratch, "src", meta.archive.topdir);
+    if (patches) {
+      const applied = applyDebianPatches(patches, sourceDir, path.join(scratch, lib));
+      log(`${lib}: applied ${applied.length} Debian patches (${applied.join(", ")})`);
+    }
+    sources[lib] = sourceDir;
+    const licenseDir = path.join(prefix, "licenses", lib);
+    fs.mkdirSync(licenseDir, { recursive: true });
+    for (const file of meta.licenseFiles) {
+      fs.copyFileSync(path.join(sourceDir, file), path.join(licenseDir, path.basename(file)));
+    }
+  }
+
+  const started = Date.now();
+  for (const lib of ["libsodium", "openpgm"]) {
+    log(`building ${lib} ${versions[lib].version}`);
+    cmakeBuild(path.join(__dirname, lib), path.join(scratch, `build-${lib}`), prefix, {
+      SOURCE_DIR: sources[lib],
+    });
+  }
+
+  log(`building libzmq ${versions.libzmq.version}`);
+  const zmqBuild = path.join(scratch, "build-libzmq");
+  const pkgConfigPath = [path.join(prefix, "lib", "pkgconfig"), process.env.PKG_CONFIG_PATH]
+    .filter(Boolean)
+    .join(path.delimiter);
+  cmakeBuild(
+    sources.libzmq,
+    zmqBuild,
+    prefix,
+    {
+      ...LIBZMQ_OPTIONS,
+      // Point libzmq at our libsodium explicitly: a system copy must never be picked up.
+      SODIUM_INCLUDE_DIRS: path.join(prefix, "include"),
+      SODIUM_LIBRARIES: path.join(prefix, "lib", "libsodium.a"),
+      CMAKE_FIND_PACKAGE_PREFER_CONFIG: "OFF",
+    },
+    { ...process.env, PKG_CONFIG_PATH: pkgConfigPath, PKG_CONFIG_LIBDIR: pkgConfigPath },
+  );
+  checkPlatformHeader(zmqBuild);
+
+  // libzmq's CMake builds its perf tools only beside a shared library; the benchmark wants
+  // them linked against the same static libzmq as the addon, so compile them here.
+  const bin = path.join(prefix, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  const libs = ["zmq", "pgm", "sodium"].map((lib) => path.join(prefix, "lib", `lib${lib}.a`));
+  for (const tool of PERF_TOOLS) {
+    sh(process.env.CXX || "c++", [
+      "-O2", "-DZMQ_STATIC", "-I", path.join(prefix, "include"), "-I", zmqBuild,
+      path.join(sources.libzmq, "perf", `${tool}.cpp`), "-o", path.join(bin, tool),
+      ...libs, "-lpthread", "-lrt", "-lm",
+    ]);
+  }
+  log(`dependencies built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function ensureBuilt() {
+  const root = path.join(cacheRoot(), "build");
+  const prefix = path.join(root, buildKey());
+  if (fs.existsSync(path.join(prefix, ".complete"))) {
+    log(`using cached dependencies in ${prefix}`);
+    return prefix;
+  }
+  fs.mkdirSync(root, { recursive: true });
+  // Build beside the final place and rename at the end, so an interrupted or concurrent build
+  // never leaves a half-built prefix that looks complete.
+  const staging = `${prefix}.staging-${process.pid}`;
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-deps-"));
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    await buildInto(staging, scratch);
+    fs.writeFileSync(path.join(staging, ".complete"), new Date().toISOString() + "\n");
+    try {
+      fs.renameSync(staging, prefix);
+    } catch (error) {
+      if (!fs.existsSync(path.join(prefix, ".complete"))) throw error;
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  return prefix;
+}
+
+module.exports = { ensureBuilt, LIBRARIES };
+
+if (require.main === module) {
+  const fileFlag = process.argv.indexOf("--prefix-file");
+  ensureBuilt()
+    .then((prefix) => {
+      if (fileFlag > 0) fs.writeFileSync(process.argv[fileFlag + 1], prefix);
+      process.stdout.write(`${prefix}\n`);
+    })
+    .catch((error) => {
+      log(`error: ${error.message}`);
+      process.exit(1);
+    });
+}

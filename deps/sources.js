@@ -1,0 +1,232 @@
+"use strict";
+// Obtains the pinned third-party source archives listed in versions.json and verifies each
+// against its sha256 before anything uses it. No third-party source lives in git.
+//
+// Where an archive comes from, in order:
+//   1. a local file named by an environment variable (ZMQ_NAPI_<LIB>_TARBALL for the source
+//      archive, ZMQ_NAPI_<LIB>_PATCHES_TARBALL for Debian's patch set);
+//   2. the cache (ZMQ_NAPI_CACHE_DIR, default ~/.cache/zmq-napi/sources);
+//   3. Debian's source packages through `apt-get source`, using a private deb-src list derived
+//      from this machine's own apt configuration (so no mirror host is named here);
+//   4. the upstream release URL, for machines outside Debian.
+// A checksum mismatch anywhere is a hard error that names the file and both hashes.
+
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const versions = require("./versions.json");
+
+function log(message) {
+  process.stderr.write(`[zmq-napi deps] ${message}\n`);
+}
+
+function cacheRoot() {
+  if (process.env.ZMQ_NAPI_CACHE_DIR) return path.resolve(process.env.ZMQ_NAPI_CACHE_DIR);
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(base, "zmq-napi");
+}
+
+function sha256Of(file) {
+  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+class ChecksumError extends Error {
+  constructor(file, expected, actual, hint) {
+    super(
+      `checksum mismatch for ${file}\n  expected sha256 ${expected}\n  actual   sha256 ${actual}\n${hint}`,
+    );
+    this.name = "ChecksumError";
+  }
+}
+
+function verify(file, expected, hint) {
+  const actual = sha256Of(file);
+  if (actual !== expected) throw new ChecksumError(file, expected, actual, hint);
+}
+
+function envName(lib, kind) {
+  return `ZMQ_NAPI_${lib.toUpperCase()}_${kind === "patches" ? "PATCHES_" : ""}TARBALL`;
+}
+
+function run(command, args, options = {}) {
+  return spawnSync(command, args, { encoding: "utf8", ...options });
+}
+
+function hasCommand(command) {
+  return run("sh", ["-c", `command -v ${command}`]).status === 0;
+}
+
+// Turns the machine's apt sources (deb822 *.sources files and one-line *.list files) into
+// deb-src entries in a private directory, so apt-get can fetch source packages without
+// touching the system's configuration.
+function writePrivateSourceList(aptDir) {
+  const entries = [];
+  const etc = "/etc/apt";
+  const listFiles = [];
+  if (fs.existsSync(path.join(etc, "sources.list"))) listFiles.push(path.join(etc, "sources.list"));
+  const partsDir = path.join(etc, "sources.list.d");
+  if (fs.existsSync(partsDir)) {
+    for (const name of fs.readdirSync(partsDir).sort()) listFiles.push(path.join(partsDir, name));
+  }
+  for (const file of listFiles) {
+    const text = fs.readFileSync(file, "utf8");
+    if (file.endsWith(".sources")) {
+      entries.push(text.replace(/^Types:.*$/gm, "Types: deb-src"));
+    } else if (file.endsWith(".list") || file.endsWith("sources.list")) {
+      const lines = text
+        .split("\n")
+        .filter((line) => /^\s*deb\s/.test(line))
+        .map((line) => line.replace(/^\s*deb\s/, "deb-src "));
+      if (lines.length) entries.push(lines.join("\n"));
+    }
+  }
+  const sourcesFile = path.join(aptDir, "parts", "deb-src.sources");
+  const oneLine = entries.filter((entry) => entry.startsWith("deb-src "));
+  const deb822 = entries.filter((entry) => !entry.startsWith("deb-src "));
+  fs.mkdirSync(path.join(aptDir, "parts"), { recursive: true });
+  fs.mkdirSync(path.join(aptDir, "lists", "partial"), { recursive: true });
+  fs.mkdirSync(path.join(aptDir, "archives", "partial"), { recursive: true });
+  fs.writeFileSync(sourcesFile, deb822.join("\n\n") + "\n");
+  fs.writeFileSync(path.join(aptDir, "parts", "deb-src.list"), oneLine.join("\n") + "\n");
+  return entries.length > 0;
+}
+
+function aptOptions(aptDir) {
+  return [
+    "-o", "Dir::Etc::SourceList=/dev/null",
+    "-o", `Dir::Etc::SourceParts=${path.join(aptDir, "parts")}`,
+    "-o", `Dir::State::Lists=${path.join(aptDir, "lists")}`,
+    "-o", `Dir::Cache=${aptDir}`,
+    "-o", "Debug::NoLocking=1",
+    "-o", "APT::Sandbox::User=root",
+  ];
+}
+
+let aptReady = null;
+function prepareApt() {
+  if (aptReady !== null) return aptReady;
+  aptReady = false;
+  if (process.platform !== "linux" || !hasCommand("apt-get") || !fs.existsSync("/etc/apt")) {
+    return false;
+  }
+  const aptDir = path.join(cacheRoot(), "apt");
+  if (!writePrivateSourceList(aptDir)) return false;
+  log("updating a private deb-src index from this machine's apt configuration");
+  const update = run("apt-get", [...aptOptions(aptDir), "-qq", "update"]);
+  if (update.status !== 0) {
+    log(`apt-get update failed; skipping Debian sources\n${update.stderr}`);
+    return false;
+  }
+  aptReady = aptDir;
+  return aptDir;
+}
+
+// Downloads a Debian source package (orig tarball, patch set, .dsc) into a scratch directory.
+// apt checks every file against the signed index; we check the ones we use against our pins.
+const aptDownloads = new Map();
+function aptSourceDownload(debian) {
+  const key = `${debian.source}=${debian.version}`;
+  if (aptDownloads.has(key)) return aptDownloads.get(key);
+  const aptDir = prepareApt();
+  let dir = null;
+  if (aptDir) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-apt-"));
+    const scratch = dir;
+    process.once("exit", () => fs.rmSync(scratch, { recursive: true, force: true }));
+    for (const spec of [key, debian.source]) {
+      log(`apt-get source --download-only ${spec}`);
+      // A missing optional file (seen: a 404 for a .debian.tar.xz) fails the command, yet the
+      // files that did arrive are good: callers check for the file they need.
+      run("apt-get", [...aptOptions(aptDir), "-qq", "source", "--download-only", spec], { cwd: dir });
+      if (fs.readdirSync(dir).some((name) => name.endsWith(".dsc"))) break;
+    }
+  }
+  aptDownloads.set(key, dir);
+  return dir;
+}
+
+async function download(url, destination) {
+  log(`downloading ${url}`);
+  const response = await fetch(url, { redirect: "follow" });
+  if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}`);
+  fs.writeFileSync(destination, Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * Returns the path of a verified archive in the cache, obtaining it if needed.
+ * @param {string} lib key in versions.json
+ * @param {"archive"|"patches"} kind the source archive or Debian's patch set
+ * @returns {Promise<string|null>} null only for a patch set that could not be obtained
+ */
+async function obtain(lib, kind) {
+  const entry = versions[lib];
+  const artifact = kind === "patches" ? entry.debian.patches : entry.archive;
+  if (!artifact) return null;
+  const dir = path.join(cacheRoot(), "sources");
+  fs.mkdirSync(dir, { recursive: true });
+  const cached = path.join(dir, artifact.file);
+  const partial = `${cached}.partial-${process.pid}`;
+  const adopt = (file, origin) => {
+    verify(file, artifact.sha256, `(from ${origin}; not used)`);
+    fs.copyFileSync(file, partial);
+    fs.renameSync(partial, cached);
+    return cached;
+  };
+
+  const local = process.env[envName(lib, kind)];
+  if (local) {
+    log(`${artifact.file}: using ${local} (${envName(lib, kind)})`);
+    return adopt(path.resolve(local), envName(lib, kind));
+  }
+
+  if (fs.existsSync(cached)) {
+    verify(
+      cached,
+      artifact.sha256,
+      "The cached copy is corrupt or not the pinned release. Delete it to fetch it again.",
+    );
+    return cached;
+  }
+
+  const debianDir = aptSourceDownload(entry.debian);
+  if (debianDir && fs.existsSync(path.join(debianDir, artifact.file))) {
+    return adopt(path.join(debianDir, artifact.file), "apt-get source");
+  }
+
+  if (kind === "archive" && artifact.upstream) {
+    await download(artifact.upstream, partial);
+    verify(partial, artifact.sha256, `(downloaded from ${artifact.upstream}; not used)`);
+    fs.renameSync(partial, cached);
+    return cached;
+  }
+
+  if (kind === "patches") return null;
+  throw new Error(
+    `cannot obtain ${artifact.file} (${lib} ${entry.version}): not in the cache, no Debian ` +
+      `source package reachable${artifact.upstream ? ", upstream download failed" : ""}.\n` +
+      `Download it yourself and point ${envName(lib, kind)} at it (sha256 ${artifact.sha256}).`,
+  );
+}
+
+module.exports = { obtain, cacheRoot, sha256Of, verify, envName, log, ChecksumError, versions };
+
+if (require.main === module) {
+  // `node deps/sources.js [lib …]` fetches and verifies sources without building.
+  const wanted = process.argv.slice(2);
+  const libraries = Object.keys(versions).filter((key) => !key.startsWith("/"));
+  (async () => {
+    for (const lib of wanted.length ? wanted : libraries) {
+      if (!libraries.includes(lib)) throw new Error(`unknown library ${lib}`);
+      for (const kind of ["archive", "patches"]) {
+        const file = await obtain(lib, kind);
+        if (file) log(`ok ${path.basename(file)}`);
+      }
+    }
+  })().catch((error) => {
+    log(error.message);
+    process.exit(1);
+  });
+}

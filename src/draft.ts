@@ -1,0 +1,2 @@
+// The draft-API entry point (`zmq-napi/draft`): sockets libzmq marks as draft.
+export {};

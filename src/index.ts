@@ -1,0 +1,2 @@
+// The public entry point of zmq-napi: re-exports only.
+export { version, capability } from "./info";

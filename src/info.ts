@@ -1,0 +1,11 @@
+import { addon, type NativeCapability } from "./native";
+
+/** The version of the libzmq linked into the addon, e.g. `"4.3.4"`. */
+export const version: string = addon.version;
+
+/**
+ * What the linked libzmq supports, from `zmq_has()`: transports (`ipc`, `pgm`, `tipc`, `norm`,
+ * `websockets`), security mechanisms (`curve`, `gssapi`) and whether draft sockets exist.
+ */
+export type Capability = NativeCapability;
+export const capability: Readonly<Capability> = Object.freeze({ ...addon.capability });

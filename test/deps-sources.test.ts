@@ -1,0 +1,57 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const root = path.join(__dirname, "..");
+const versions = JSON.parse(fs.readFileSync(path.join(root, "deps", "versions.json"), "utf8"));
+const libzmqArchive: { file: string; sha256: string } = versions.libzmq.archive;
+
+function fetchSources(env: Record<string, string>) {
+  return spawnSync(process.execPath, [path.join(root, "deps", "sources.js"), "libzmq"], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+}
+
+describe("pinned third-party sources", () => {
+  let cache: string;
+  beforeEach(() => {
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-cache-test-"));
+  });
+  afterEach(() => fs.rmSync(cache, { recursive: true, force: true }));
+
+  it("pins libzmq 4.3.4, OpenPGM 5.3.128 and libsodium 1.0.18 by sha256", () => {
+    expect(versions.libzmq.version).toBe("4.3.4");
+    expect(versions.openpgm.version).toBe("5.3.128");
+    expect(versions.libsodium.version).toBe("1.0.18");
+    for (const lib of ["libzmq", "openpgm", "libsodium"]) {
+      expect(versions[lib].archive.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("rejects a corrupted cached tarball, naming the file and both hashes", () => {
+    const corrupt = path.join(cache, "sources", libzmqArchive.file);
+    fs.mkdirSync(path.dirname(corrupt), { recursive: true });
+    const content = "not the libzmq release\n";
+    fs.writeFileSync(corrupt, content);
+    const actual = createHash("sha256").update(content).digest("hex");
+    const result = fetchSources({ ZMQ_NAPI_CACHE_DIR: cache });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(corrupt);
+    expect(result.stderr).toContain(`expected sha256 ${libzmqArchive.sha256}`);
+    expect(result.stderr).toMatch(new RegExp(`actual\\s+sha256 ${actual}`));
+  });
+
+  it("rejects a local tarball named by the environment when its hash differs", () => {
+    const local = path.join(cache, "my-libzmq.tar.gz");
+    fs.writeFileSync(local, "something else");
+    const result = fetchSources({ ZMQ_NAPI_CACHE_DIR: cache, ZMQ_NAPI_LIBZMQ_TARBALL: local });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(local);
+    expect(result.stderr).toContain("checksum mismatch");
+    expect(fs.existsSync(path.join(cache, "sources", libzmqArchive.file))).toBe(false);
+  });
+});
