@@ -58,8 +58,10 @@ const char* ErrnoName(int error_number) {
   return "";
 }
 
-Napi::Error ErrnoError(Napi::Env env, int error_number, const std::string& address) {
-  Napi::Error error = Napi::Error::New(env, zmq_strerror(error_number));
+Napi::Error ErrnoError(Napi::Env env, int error_number, const std::string& address,
+                       const std::string& message) {
+  Napi::Error error =
+      Napi::Error::New(env, message.empty() ? zmq_strerror(error_number) : message.c_str());
   Napi::Object object = error.Value();
   const char* name = ErrnoName(error_number);
   if (*name) object.Set("code", name);

@@ -13,7 +13,8 @@ const char* ErrnoName(int error_number);
 
 // A JavaScript Error for `error_number` (zmq_errno() when omitted), with .code and .errno, and
 // .address when an endpoint was involved.
-Napi::Error ErrnoError(Napi::Env env, int error_number, const std::string& address = "");
+Napi::Error ErrnoError(Napi::Env env, int error_number, const std::string& address = "",
+                       const std::string& message = "");
 Napi::Error ErrnoError(Napi::Env env);
 
 // Exports the errno table as { [name]: number } so the TypeScript layer shares it.

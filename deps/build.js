@@ -37,7 +37,6 @@ const LIBZMQ_OPTIONS = {
   WITH_LIBBSD: "OFF",
   WITH_NORM: "OFF",
   WITH_VMCI: "OFF",
-  WITH_PERF_TOOL: "OFF",
   ZMQ_BUILD_TESTS: "OFF",
 };
 
@@ -214,7 +213,7 @@ async function ensureBuilt() {
   fs.mkdirSync(root, { recursive: true });
   // Build beside the final place and rename at the end, so an interrupted or concurrent build
   // never leaves a half-built prefix that looks complete.
-  const staging = `${prefix}.staging-${process.pid}`;
+  const staging = `${prefix}.staging-${crypto.randomBytes(6).toString("hex")}`;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-deps-"));
   fs.rmSync(staging, { recursive: true, force: true });
   try {

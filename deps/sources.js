@@ -112,8 +112,16 @@ function prepareApt() {
   if (process.platform !== "linux" || !hasCommand("apt-get") || !fs.existsSync("/etc/apt")) {
     return false;
   }
-  const aptDir = path.join(cacheRoot(), "apt");
-  if (!writePrivateSourceList(aptDir)) return false;
+  // A private apt directory per process: concurrent builds sharing a cache must not race on
+  // one set of index files.
+  const aptDir = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-apt-index-"));
+  process.once("exit", () => fs.rmSync(aptDir, { recursive: true, force: true }));
+  try {
+    if (!writePrivateSourceList(aptDir)) return false;
+  } catch (error) {
+    log(`cannot read this machine's apt sources (${error.message}); skipping Debian sources`);
+    return false;
+  }
   log("updating a private deb-src index from this machine's apt configuration");
   const update = run("apt-get", [...aptOptions(aptDir), "-qq", "update"]);
   if (update.status !== 0) {
@@ -140,8 +148,11 @@ function aptSourceDownload(debian) {
       log(`apt-get source --download-only ${spec}`);
       // A missing optional file (seen: a 404 for a .debian.tar.xz) fails the command, yet the
       // files that did arrive are good: callers check for the file they need.
-      run("apt-get", [...aptOptions(aptDir), "-qq", "source", "--download-only", spec], { cwd: dir });
+      const result = run("apt-get", [...aptOptions(aptDir), "-qq", "source", "--download-only", spec], {
+        cwd: dir,
+      });
       if (fs.readdirSync(dir).some((name) => name.endsWith(".dsc"))) break;
+      if (result.status !== 0) log(`apt-get source ${spec} failed:\n${result.stderr.trim()}`);
     }
   }
   aptDownloads.set(key, dir);
@@ -150,7 +161,12 @@ function aptSourceDownload(debian) {
 
 async function download(url, destination) {
   log(`downloading ${url}`);
-  const response = await fetch(url, { redirect: "follow" });
+  let response;
+  try {
+    response = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(120_000) });
+  } catch (error) {
+    throw new Error(`download of ${url} failed: ${error.cause?.message ?? error.message}`);
+  }
   if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}`);
   fs.writeFileSync(destination, Buffer.from(await response.arrayBuffer()));
 }
@@ -168,7 +184,7 @@ async function obtain(lib, kind) {
   const dir = path.join(cacheRoot(), "sources");
   fs.mkdirSync(dir, { recursive: true });
   const cached = path.join(dir, artifact.file);
-  const partial = `${cached}.partial-${process.pid}`;
+  const partial = `${cached}.partial-${crypto.randomBytes(6).toString("hex")}`;
   const adopt = (file, origin) => {
     verify(file, artifact.sha256, `(from ${origin}; not used)`);
     fs.copyFileSync(file, partial);
@@ -196,17 +212,24 @@ async function obtain(lib, kind) {
     return adopt(path.join(debianDir, artifact.file), "apt-get source");
   }
 
+  let upstreamError = "";
   if (kind === "archive" && artifact.upstream) {
-    await download(artifact.upstream, partial);
-    verify(partial, artifact.sha256, `(downloaded from ${artifact.upstream}; not used)`);
-    fs.renameSync(partial, cached);
-    return cached;
+    try {
+      await download(artifact.upstream, partial);
+      verify(partial, artifact.sha256, `(downloaded from ${artifact.upstream}; not used)`);
+      fs.renameSync(partial, cached);
+      return cached;
+    } catch (error) {
+      fs.rmSync(partial, { force: true });
+      if (error instanceof ChecksumError) throw error;
+      upstreamError = `; ${error.message}`;
+    }
   }
 
   if (kind === "patches") return null;
   throw new Error(
     `cannot obtain ${artifact.file} (${lib} ${entry.version}): not in the cache, no Debian ` +
-      `source package reachable${artifact.upstream ? ", upstream download failed" : ""}.\n` +
+      `source package reachable${upstreamError}.\n` +
       `Download it yourself and point ${envName(lib, kind)} at it (sha256 ${artifact.sha256}).`,
   );
 }

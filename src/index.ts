@@ -1,2 +1,26 @@
 // The public entry point of zmq-napi: re-exports only.
-export { version, capability } from "./info";
+export { version, capability, type Capability } from "./info";
+export { Context, context } from "./context";
+export { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
+export {
+  Pair,
+  Publisher,
+  Subscriber,
+  Request,
+  Reply,
+  Dealer,
+  Router,
+  Pull,
+  Push,
+  XPublisher,
+  XSubscriber,
+  Stream,
+  type Readable,
+  type Writable,
+  type SocketOptions,
+  type RouterConnectOptions,
+  type StreamConnectOptions,
+} from "./sockets";
+export { ZmqError, type ErrnoCode } from "./errors";
+export { curveKeyPair, curvePublic, z85Encode, z85Decode, type CurveKeyPair } from "./curve";
+export type { ContextOptionValues as ContextOptions } from "./options";

@@ -14,11 +14,68 @@ export interface NativeCapability {
   websockets: boolean;
 }
 
+/** A libzmq context (binding/context.cc). */
+export interface NativeContext {
+  readonly closed: boolean;
+  getOption(id: number): number;
+  setOption(id: number, value: number): void;
+  close(): void;
+}
+
+/**
+ * One received message: its frames, and for draft SERVER/PEER (routing id) and DISH (group)
+ * sockets one more element with that metadata.
+ */
+export type NativeParts = Buffer[];
+
+/** A libzmq socket and its non-blocking primitives (binding/socket.cc). */
+export interface NativeSocket {
+  readonly closed: boolean;
+  /** ZMQ_EVENTS: ZMQ_POLLIN | ZMQ_POLLOUT as ready now. */
+  readonly events: number;
+  bind(address: string): Promise<void>;
+  unbind(address: string): Promise<void>;
+  bindSync(address: string): void;
+  unbindSync(address: string): void;
+  connect(address: string): void;
+  disconnect(address: string): void;
+  close(): void;
+  /** Sends without blocking: true when libzmq took the message, false on back-pressure. */
+  trySend(message: unknown, routingId?: number, group?: string): boolean;
+  /** Sends messages[start…] until back-pressure; returns how many were sent. */
+  trySendMany(messages: unknown[], start?: number): number;
+  tryReceive(): NativeParts | null;
+  /** Up to `max` whole messages that are ready now (bounded in bytes too). */
+  receiveMany(max: number): NativeParts[];
+  join(group: string): void;
+  leave(group: string): void;
+  /**
+   * Sets which readiness (ZMQ_POLLIN | ZMQ_POLLOUT) the onReady callback wants, and returns
+   * what of it is ready already: ZMQ_FD is edge-triggered, so that part is the caller's.
+   */
+  watch(mask: number): number;
+  getOption(id: number, kind: number): unknown;
+  setOption(id: number, kind: number, value: unknown): void;
+}
+
 export interface NativeAddon {
   readonly version: string;
   readonly capability: Readonly<NativeCapability>;
   readonly errno: Readonly<Record<string, number>>;
+  readonly Context: new (shared?: boolean) => NativeContext;
+  curveKeyPair(): { publicKey: string; secretKey: string };
+  curvePublic(secretKey: string): string;
+  z85Encode(data: Buffer): string;
+  z85Decode(text: string): Buffer;
+  readonly Socket: new (
+    context: NativeContext,
+    type: number,
+    onReady: (readyMask: number) => void,
+  ) => NativeSocket;
 }
+
+/** Passed to onReady when the socket's context closed it. Matches Socket::kClosedByContext. */
+export const CLOSED_BY_CONTEXT = 0x100;
 
 const packageRoot = path.join(__dirname, "..");
 

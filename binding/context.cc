@@ -1,0 +1,134 @@
+#include "context.h"
+
+#include <zmq.h>
+
+#include <cerrno>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "errors.h"
+#include "module.h"
+#include "socket.h"
+
+namespace zmq_napi {
+
+namespace {
+
+// The process-wide context, shared by every environment (main thread and workers) and
+// counted by them: the last environment to go terminates it, so queued messages honour
+// linger at process exit.
+struct SharedContext {
+  std::mutex mutex;
+  void* handle = nullptr;
+  int users = 0;
+};
+SharedContext& Shared() {
+  static SharedContext* shared = new SharedContext();  // Never destroyed: outlives every env.
+  return *shared;
+}
+
+void* AcquireShared() {
+  SharedContext& shared = Shared();
+  std::lock_guard<std::mutex> lock(shared.mutex);
+  if (shared.handle == nullptr) shared.handle = zmq_ctx_new();
+  if (shared.handle != nullptr) shared.users++;
+  return shared.handle;
+}
+
+void ReleaseShared() {
+  SharedContext& shared = Shared();
+  void* to_terminate = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(shared.mutex);
+    if (--shared.users == 0) std::swap(to_terminate, shared.handle);
+  }
+  if (to_terminate != nullptr) {
+    while (zmq_ctx_term(to_terminate) != 0 && zmq_errno() == EINTR) {
+    }
+  }
+}
+
+// zmq_ctx_term blocks until every socket is closed and its linger has passed; never do that
+// on the event loop thread.
+void TerminateInBackground(void* handle) {
+  std::thread([handle] {
+    while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
+    }
+  }).detach();
+}
+
+}  // namespace
+
+Napi::Function Context::Define(Napi::Env env) {
+  return DefineClass(env, "Context",
+                     {
+                         InstanceMethod<&Context::GetOption>("getOption"),
+                         InstanceMethod<&Context::SetOption>("setOption"),
+                         InstanceMethod<&Context::CloseMethod>("close"),
+                         InstanceAccessor<&Context::IsClosed>("closed"),
+                     });
+}
+
+Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {
+  module_ = info.Env().GetInstanceData<Module>();
+  shared_ = info.Length() > 0 && info[0].ToBoolean();
+  handle_ = shared_ ? AcquireShared() : zmq_ctx_new();
+  if (handle_ == nullptr) throw ErrnoError(info.Env());
+  module_->contexts().insert(this);
+}
+
+Context::~Context() {
+  if (module_ != nullptr) module_->contexts().erase(this);
+  Close(/*blocking=*/false, /*notify=*/false);
+}
+
+void Context::Close(bool blocking, bool notify) {
+  if (handle_ == nullptr) return;
+  // Sockets unregister themselves while closing, so iterate over a copy.
+  std::vector<Socket*> open(sockets_.begin(), sockets_.end());
+  for (Socket* socket : open) {
+    socket->Close(notify ? Socket::CloseReason::kContextClosed : Socket::CloseReason::kTeardown);
+  }
+  sockets_.clear();
+  void* handle = handle_;
+  handle_ = nullptr;
+  if (shared_) {
+    ReleaseShared();
+  } else if (blocking) {
+    while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
+    }
+  } else {
+    TerminateInBackground(handle);
+  }
+}
+
+Napi::Value Context::GetOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (handle_ == nullptr) throw ErrnoError(env, EBADF);
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "option id must be a number");
+  int value = zmq_ctx_get(handle_, info[0].As<Napi::Number>().Int32Value());
+  if (value < 0) throw ErrnoError(env);
+  return Napi::Number::New(env, value);
+}
+
+void Context::SetOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (handle_ == nullptr) throw ErrnoError(env, EBADF);
+  if (!info[0].IsNumber() || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "option id and value must be numbers");
+  }
+  int option = info[0].As<Napi::Number>().Int32Value();
+  int value = info[1].As<Napi::Number>().Int32Value();
+  if (zmq_ctx_set(handle_, option, value) != 0) throw ErrnoError(env);
+}
+
+void Context::CloseMethod(const Napi::CallbackInfo& info) {
+  Close(/*blocking=*/false, /*notify=*/true);
+}
+
+Napi::Value Context::IsClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ == nullptr);
+}
+
+}  // namespace zmq_napi

@@ -1,0 +1,47 @@
+// A libzmq context: its I/O threads and the sockets made in it.
+#pragma once
+
+#include <napi.h>
+
+#include <unordered_set>
+
+namespace zmq_napi {
+
+class Module;
+class Socket;
+
+class Context : public Napi::ObjectWrap<Context> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new Context(shared?: boolean). The shared context is one per process, so that inproc://
+  // endpoints connect sockets across worker threads.
+  explicit Context(const Napi::CallbackInfo& info);
+  ~Context() override;
+
+  void* handle() const { return handle_; }
+  bool closed() const { return handle_ == nullptr; }
+
+  void Register(Socket* socket) { sockets_.insert(socket); }
+  void Unregister(Socket* socket) { sockets_.erase(socket); }
+
+  // Closes every socket still open in this context and releases the context. Non-shared
+  // contexts are terminated on a background thread unless `blocking` (environment teardown,
+  // where waiting for linger is what lets queued messages leave). With `notify`, the sockets'
+  // JavaScript owners hear that they were closed.
+  void Close(bool blocking, bool notify);
+  void DetachModule() { module_ = nullptr; }
+
+ private:
+  Napi::Value GetOption(const Napi::CallbackInfo& info);
+  void SetOption(const Napi::CallbackInfo& info);
+  void CloseMethod(const Napi::CallbackInfo& info);
+  Napi::Value IsClosed(const Napi::CallbackInfo& info);
+
+  Module* module_;
+  void* handle_ = nullptr;
+  bool shared_ = false;
+  std::unordered_set<Socket*> sockets_;
+};
+
+}  // namespace zmq_napi

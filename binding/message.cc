@@ -1,0 +1,157 @@
+#include "message.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace zmq_napi {
+
+namespace {
+
+size_t ElementSize(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:
+      return 8;  // float64, bigint64, biguint64
+  }
+}
+
+bool InitFromBytes(const void* data, size_t length, zmq_msg_t* msg) {
+  if (zmq_msg_init_size(msg, length) != 0) return false;
+  if (length > 0) std::memcpy(zmq_msg_data(msg), data, length);
+  return true;
+}
+
+bool InitFromString(napi_env env, napi_value value, zmq_msg_t* msg) {
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) return false;
+  // napi writes a terminating NUL, which the message must not contain: small strings go
+  // through the stack, large ones are written once into a heap block libzmq then owns.
+  char stack[256];
+  if (length < sizeof(stack)) {
+    napi_get_value_string_utf8(env, value, stack, sizeof(stack), &length);
+    return InitFromBytes(stack, length, msg);
+  }
+  char* heap = static_cast<char*>(std::malloc(length + 1));
+  if (heap == nullptr) return false;
+  napi_get_value_string_utf8(env, value, heap, length + 1, &length);
+  return zmq_msg_init_data(
+             msg, heap, length, [](void* data, void*) { std::free(data); }, nullptr) == 0;
+}
+
+void ThrowUnsupported(napi_env env, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  static const char* const kNames[] = {"undefined", "null",     "boolean", "number", "string",
+                                       "symbol",    "object",   "function", "external", "bigint"};
+  std::string message =
+      "Expected Buffer, TypedArray, DataView, ArrayBuffer, string, number or null for message "
+      "but received ";
+  message += kNames[type];
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message.c_str());
+}
+
+}  // namespace
+
+bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg) {
+  bool is = false;
+  napi_is_buffer(env, value, &is);
+  if (is) {
+    void* data = nullptr;
+    size_t length = 0;
+    napi_get_buffer_info(env, value, &data, &length);
+    return InitFromBytes(data, length, msg);
+  }
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  switch (type) {
+    case napi_string:
+      return InitFromString(env, value, msg);
+    case napi_number: {
+      napi_value text = nullptr;
+      napi_coerce_to_string(env, value, &text);
+      return InitFromString(env, text, msg);
+    }
+    case napi_null:
+      return zmq_msg_init(msg) == 0;
+    case napi_object:
+      break;
+    default:
+      ThrowUnsupported(env, value);
+      return false;
+  }
+  napi_is_typedarray(env, value, &is);
+  if (is) {
+    napi_typedarray_type array_type;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_get_typedarray_info(env, value, &array_type, &length, &data, nullptr, nullptr);
+    return InitFromBytes(data, length * ElementSize(array_type), msg);
+  }
+  napi_is_dataview(env, value, &is);
+  if (is) {
+    size_t length = 0;
+    void* data = nullptr;
+    napi_get_dataview_info(env, value, &length, &data, nullptr, nullptr);
+    return InitFromBytes(data, length, msg);
+  }
+  napi_is_arraybuffer(env, value, &is);
+  if (is) {
+    size_t length = 0;
+    void* data = nullptr;
+    napi_get_arraybuffer_info(env, value, &data, &length);
+    return InitFromBytes(data, length, msg);
+  }
+  ThrowUnsupported(env, value);
+  return false;
+}
+
+napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg) {
+  size_t size = zmq_msg_size(msg);
+  napi_value buffer = nullptr;
+  if (size > kZeroCopyReceiveBytes) {
+    auto* owned = new zmq_msg_t;
+    zmq_msg_init(owned);
+    zmq_msg_move(owned, msg);  // `msg` is left empty and still needs closing.
+    zmq_msg_close(msg);
+    napi_status status = napi_create_external_buffer(
+        env, size, zmq_msg_data(owned),
+        [](napi_env env, void*, void* hint) {
+          auto* owned = static_cast<zmq_msg_t*>(hint);
+          int64_t ignored;
+          napi_adjust_external_memory(env, -static_cast<int64_t>(zmq_msg_size(owned)), &ignored);
+          zmq_msg_close(owned);
+          delete owned;
+        },
+        owned, &buffer);
+    if (status == napi_ok) {
+      // Tell the garbage collector about memory it cannot see, so that a stream of large
+      // messages triggers collections (and so frees them) in time.
+      int64_t ignored;
+      napi_adjust_external_memory(env, static_cast<int64_t>(size), &ignored);
+      return buffer;
+    }
+    // Runtimes that forbid external buffers get a copy.
+    void* copy = nullptr;
+    status = napi_create_buffer_copy(env, size, zmq_msg_data(owned), &copy, &buffer);
+    zmq_msg_close(owned);
+    delete owned;
+    return status == napi_ok ? buffer : nullptr;
+  }
+  void* copy = nullptr;
+  napi_status status = napi_create_buffer_copy(env, size, zmq_msg_data(msg), &copy, &buffer);
+  zmq_msg_close(msg);
+  return status == napi_ok ? buffer : nullptr;
+}
+
+}  // namespace zmq_napi

@@ -1,0 +1,49 @@
+#include "poller.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace zmq_napi {
+
+Poller* Poller::Create(uv_loop_t* loop, int fd, Listener* listener) {
+  auto* poller = new Poller();
+  poller->listener_ = listener;
+  poller->handle_ = static_cast<uv_poll_t*>(std::calloc(1, uv_handle_size(ZMQ_NAPI_UV_POLL)));
+  int status = uv_poll_init_socket(loop, poller->handle_, fd);
+  if (status != 0) {
+    delete poller;
+    errno = -status;
+    return nullptr;
+  }
+  HandleData(poller->handle_) = poller;
+  return poller;
+}
+
+Poller::~Poller() { std::free(handle_); }
+
+void Poller::Start() {
+  if (active_) return;
+  // Readable only: ZMQ_FD signals both directions by becoming readable.
+  if (uv_poll_start(handle_, ZMQ_NAPI_UV_READABLE, &Poller::OnPoll) == 0) active_ = true;
+}
+
+void Poller::Stop() {
+  if (!active_) return;
+  uv_poll_stop(handle_);
+  active_ = false;
+}
+
+void Poller::Close() {
+  listener_ = nullptr;
+  Stop();
+  uv_close(reinterpret_cast<uv_handle_t*>(handle_),
+           [](uv_handle_t* handle) { delete static_cast<Poller*>(HandleData(handle)); });
+}
+
+void Poller::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* poller = static_cast<Poller*>(HandleData(handle));
+  // An error on the descriptor is reported as readiness too: ZMQ_EVENTS will tell the truth.
+  if (poller->listener_ != nullptr) poller->listener_->OnPollReady();
+}
+
+}  // namespace zmq_napi

@@ -1,0 +1,482 @@
+#include "socket.h"
+
+#include <zmq.h>
+
+#include <cerrno>
+#include <string>
+
+#include "context.h"
+#include "errors.h"
+#include "message.h"
+#include "module.h"
+
+namespace zmq_napi {
+
+namespace {
+
+// A batch stops at this many bytes even when more messages are ready, so that one busy socket
+// hands the event loop back in bounded time.
+constexpr size_t kBatchBytes = 4 * 1024 * 1024;
+// Multipart messages up to this many parts are converted on the stack.
+constexpr size_t kStackParts = 8;
+
+void ThrowPending(Napi::Env env) { throw env.GetAndClearPendingException(); }
+
+std::string AddressArgument(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) {
+    throw Napi::TypeError::New(info.Env(), "Expected a string for address");
+  }
+  return info[0].As<Napi::String>().Utf8Value();
+}
+
+bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
+bool IsGroupSocket(int type) { return type == ZMQ_RADIO || type == ZMQ_DISH; }
+
+// Runs zmq_bind / zmq_unbind on the thread pool: resolving a host name can block.
+class EndpointWorker : public Napi::AsyncWorker {
+ public:
+  EndpointWorker(Napi::Env env, Socket* socket, Napi::Object self, std::string address, bool bind)
+      : Napi::AsyncWorker(env, bind ? "zmq-napi:bind" : "zmq-napi:unbind"),
+        socket_(socket),
+        self_(Napi::Persistent(self)),
+        address_(std::move(address)),
+        bind_(bind),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  // Worker thread: only libzmq calls on a socket the main thread leaves alone while busy.
+  void Execute() override {
+    int rc = bind_ ? zmq_bind(socket_->handle(), address_.c_str())
+                   : zmq_unbind(socket_->handle(), address_.c_str());
+    if (rc != 0) error_ = zmq_errno();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    socket_->FinishBusy();
+    if (error_ != 0) {
+      deferred_.Reject(ErrnoError(env, error_, address_).Value());
+    } else if (socket_->handle() == nullptr) {
+      deferred_.Reject(
+          ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
+    } else {
+      deferred_.Resolve(env.Undefined());
+    }
+  }
+
+ private:
+  Socket* socket_;
+  Napi::ObjectReference self_;  // Keeps the socket alive until the work is done.
+  std::string address_;
+  bool bind_;
+  int error_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+}  // namespace
+
+Napi::Function Socket::Define(Napi::Env env) {
+  return DefineClass(env, "Socket",
+                     {
+                         InstanceMethod<&Socket::Bind>("bind"),
+                         InstanceMethod<&Socket::Unbind>("unbind"),
+                         InstanceMethod<&Socket::BindSync>("bindSync"),
+                         InstanceMethod<&Socket::UnbindSync>("unbindSync"),
+                         InstanceMethod<&Socket::Connect>("connect"),
+                         InstanceMethod<&Socket::Disconnect>("disconnect"),
+                         InstanceMethod<&Socket::CloseMethod>("close"),
+                         InstanceMethod<&Socket::TrySend>("trySend"),
+                         InstanceMethod<&Socket::TrySendMany>("trySendMany"),
+                         InstanceMethod<&Socket::TryReceive>("tryReceive"),
+                         InstanceMethod<&Socket::ReceiveMany>("receiveMany"),
+                         InstanceMethod<&Socket::Join>("join"),
+                         InstanceMethod<&Socket::Leave>("leave"),
+                         InstanceMethod<&Socket::Watch>("watch"),
+                         InstanceMethod<&Socket::GetOption>("getOption"),
+                         InstanceMethod<&Socket::SetOption>("setOption"),
+                         InstanceAccessor<&Socket::GetEvents>("events"),
+                         InstanceAccessor<&Socket::IsClosed>("closed"),
+                     });
+}
+
+Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
+  Napi::Env env = info.Env();
+  module_ = env.GetInstanceData<Module>();
+  if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(module_->context_constructor().Value())) {
+    throw Napi::TypeError::New(env, "Expected a Context for context");
+  }
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "Expected a number for type");
+  if (!info[2].IsFunction()) throw Napi::TypeError::New(env, "Expected a function for onReady");
+
+  Context* context = Context::Unwrap(info[0].As<Napi::Object>());
+  if (context->closed()) throw ErrnoError(env, ETERM);
+  type_ = info[1].As<Napi::Number>().Int32Value();
+  handle_ = zmq_socket(context->handle(), type_);
+  if (handle_ == nullptr) throw ErrnoError(env);
+
+  int fd = -1;
+  size_t fd_size = sizeof(fd);
+  if (zmq_getsockopt(handle_, ZMQ_FD, &fd, &fd_size) != 0) {
+    int error = zmq_errno();
+    zmq_close(handle_);
+    handle_ = nullptr;
+    throw ErrnoError(env, error);
+  }
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, reinterpret_cast<struct uv_loop_s**>(&loop));
+  poller_ = Poller::Create(loop, fd, this);
+  if (poller_ == nullptr) {
+    int error = errno;
+    zmq_close(handle_);
+    handle_ = nullptr;
+    throw ErrnoError(env, error);
+  }
+
+  context_ = context;
+  context_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  // Weak until something is pending (see Watch): the callback closes over the JavaScript
+  // socket, and a strong reference would keep an idle, dropped socket alive forever.
+  on_ready_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
+  context->Register(this);
+  module_->sockets().insert(this);
+}
+
+Socket::~Socket() { Close(CloseReason::kTeardown); }
+
+void Socket::Close(CloseReason reason) {
+  if (handle_ == nullptr) return;
+  if (busy_) {
+    // A worker thread is inside zmq_bind/zmq_unbind: close when it is done.
+    close_pending_ = true;
+    return;
+  }
+  if (poller_ != nullptr) {
+    poller_->Close();
+    poller_ = nullptr;
+  }
+  zmq_close(handle_);
+  handle_ = nullptr;
+  want_ = 0;
+  if (context_ != nullptr) context_->Unregister(this);
+  context_ = nullptr;
+  if (module_ != nullptr) module_->sockets().erase(this);
+
+  if (reason == CloseReason::kContextClosed && !on_ready_.IsEmpty()) {
+    Napi::Function callback = on_ready_.Value();
+    // Called synchronously from Context.close(), which runs in JavaScript already.
+    if (!callback.IsEmpty()) callback.Call({Napi::Number::New(callback.Env(), kClosedByContext)});
+  }
+  on_ready_.Reset();
+  context_ref_.Reset();
+}
+
+void Socket::CloseMethod(const Napi::CallbackInfo& info) { Close(CloseReason::kUser); }
+
+Napi::Value Socket::IsClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ == nullptr || close_pending_);
+}
+
+void Socket::CheckUsable(Napi::Env env) const {
+  if (handle_ == nullptr || close_pending_) throw ErrnoError(env, EBADF, "", "Socket is closed");
+  if (busy_) throw ErrnoError(env, EBUSY, "", "Socket is busy binding or unbinding");
+}
+
+// --- endpoints ----------------------------------------------------------------------------
+
+Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind) {
+  Napi::Env env = info.Env();
+  std::string address = AddressArgument(info);
+  CheckUsable(env);
+  auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
+  busy_ = true;
+  // The poller stays armed; wake-ups during the work are replayed by FinishBusy.
+  worker->Queue();
+  return worker->Promise();
+}
+
+Napi::Value Socket::Bind(const Napi::CallbackInfo& info) { return StartEndpointWork(info, true); }
+Napi::Value Socket::Unbind(const Napi::CallbackInfo& info) {
+  return StartEndpointWork(info, false);
+}
+
+void Socket::FinishBusy() {
+  busy_ = false;
+  if (close_pending_) {
+    close_pending_ = false;
+    Close(CloseReason::kUser);
+  } else if (poll_pending_) {
+    poll_pending_ = false;
+    OnPollReady();
+  }
+}
+
+void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {
+  Napi::Env env = info.Env();
+  std::string address = AddressArgument(info);
+  CheckUsable(env);
+  if (call(handle_, address.c_str()) != 0) throw ErrnoError(env, zmq_errno(), address);
+}
+
+void Socket::BindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_bind); }
+void Socket::UnbindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_unbind); }
+void Socket::Connect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_connect); }
+void Socket::Disconnect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_disconnect); }
+
+// --- messages -----------------------------------------------------------------------------
+
+int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, napi_value group) {
+  bool is_array = false;
+  napi_is_array(env, message, &is_array);
+  uint32_t count = 1;
+  if (is_array) napi_get_array_length(env, message, &count);
+  if (count == 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "Expected at least one message part");
+    return -1;
+  }
+
+  // Convert every part before sending any: a bad part must not leave half a message behind.
+  zmq_msg_t stack_parts[kStackParts];
+  zmq_msg_t* parts = count <= kStackParts ? stack_parts : new zmq_msg_t[count];
+  uint32_t ready = 0;
+  bool ok = true;
+  for (; ready < count; ready++) {
+    napi_value part = message;
+    if (is_array) napi_get_element(env, message, ready, &part);
+    if (!InitMessage(env, part, &parts[ready])) {
+      ok = false;
+      break;
+    }
+  }
+
+  if (ok && (routing_id != nullptr || group != nullptr)) {
+    if (routing_id != nullptr) {
+      uint32_t id = 0;
+      napi_get_value_uint32(env, routing_id, &id);
+      if (zmq_msg_set_routing_id(&parts[0], id) != 0) ok = false;
+    }
+    if (ok && group != nullptr) {
+      char name[ZMQ_GROUP_MAX_LENGTH + 2];
+      size_t length = 0;
+      napi_get_value_string_utf8(env, group, name, sizeof(name), &length);
+      if (zmq_msg_set_group(&parts[0], name) != 0) ok = false;
+    }
+    if (!ok) napi_throw(env, ErrnoError(Napi::Env(env), zmq_errno()).Value());
+  }
+
+  int result = ok ? 1 : -1;
+  uint32_t sent = 0;
+  for (; ok && sent < count; sent++) {
+    int flags = ZMQ_DONTWAIT | (sent + 1 < count ? ZMQ_SNDMORE : 0);
+    int rc;
+    do {
+      rc = zmq_msg_send(&parts[sent], handle_, flags);
+    } while (rc < 0 && zmq_errno() == EINTR);
+    if (rc < 0) {
+      int error = zmq_errno();
+      // Only the first part can meet back-pressure: once it is accepted libzmq takes the
+      // rest of the message whole.
+      if (error == EAGAIN && sent == 0) {
+        result = 0;
+      } else {
+        result = -1;
+        napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
+      }
+      break;
+    }
+  }
+  // Sent parts belong to libzmq now; close the ones it never took.
+  for (uint32_t i = sent; i < ready; i++) zmq_msg_close(&parts[i]);
+  if (parts != stack_parts) delete[] parts;
+  return result;
+}
+
+Napi::Value Socket::TrySend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  napi_value routing_id = nullptr;
+  napi_value group = nullptr;
+  if (info.Length() > 1 && info[1].IsNumber()) routing_id = info[1];
+  if (info.Length() > 2 && info[2].IsString()) group = info[2];
+  int result = SendOne(env, info[0], routing_id, group);
+  if (result < 0) ThrowPending(env);
+  return Napi::Boolean::New(env, result == 1);
+}
+
+Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "Expected an array for messages");
+  Napi::Array messages = info[0].As<Napi::Array>();
+  uint32_t start = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
+  uint32_t length = messages.Length();
+  uint32_t index = start;
+  for (; index < length; index++) {
+    napi_value message = nullptr;
+    napi_get_element(env, messages, index, &message);
+    int result = SendOne(env, message, nullptr, nullptr);
+    if (result < 0) ThrowPending(env);
+    if (result == 0) break;
+  }
+  return Napi::Number::New(env, index - start);
+}
+
+int Socket::ReceiveOne(napi_env env, napi_value* out, size_t* bytes) {
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  int rc;
+  do {
+    rc = zmq_msg_recv(&msg, handle_, ZMQ_DONTWAIT);
+  } while (rc < 0 && zmq_errno() == EINTR);
+  if (rc < 0) {
+    int error = zmq_errno();
+    zmq_msg_close(&msg);
+    if (error == EAGAIN) return 0;
+    napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
+    return -1;
+  }
+
+  napi_value parts = nullptr;
+  napi_create_array(env, &parts);
+  uint32_t index = 0;
+  // Draft sockets carry a routing id or a group beside the single frame.
+  napi_value metadata = nullptr;
+  if (IsServerLike(type_)) {
+    napi_create_uint32(env, zmq_msg_routing_id(&msg), &metadata);
+  } else if (IsGroupSocket(type_)) {
+    const char* group = zmq_msg_group(&msg);
+    napi_create_string_utf8(env, group != nullptr ? group : "", NAPI_AUTO_LENGTH, &metadata);
+  }
+  for (;;) {
+    bool more = zmq_msg_more(&msg) != 0;
+    *bytes += zmq_msg_size(&msg);
+    napi_value buffer = TakeMessageBuffer(env, &msg);
+    if (buffer == nullptr) return -1;
+    napi_set_element(env, parts, index++, buffer);
+    if (!more) break;
+    // The remaining parts of a message are already here: libzmq delivers messages whole.
+    zmq_msg_init(&msg);
+    do {
+      rc = zmq_msg_recv(&msg, handle_, ZMQ_DONTWAIT);
+    } while (rc < 0 && zmq_errno() == EINTR);
+    if (rc < 0) {
+      int error = zmq_errno();
+      zmq_msg_close(&msg);
+      napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
+      return -1;
+    }
+  }
+  if (metadata != nullptr) napi_set_element(env, parts, index, metadata);
+  *out = parts;
+  return 1;
+}
+
+Napi::Value Socket::TryReceive(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  napi_value parts = nullptr;
+  size_t bytes = 0;
+  int result = ReceiveOne(env, &parts, &bytes);
+  if (result < 0) ThrowPending(env);
+  if (result == 0) return env.Null();
+  return Napi::Value(env, parts);
+}
+
+Napi::Value Socket::ReceiveMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  uint32_t max = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 1;
+  napi_value batch = nullptr;
+  napi_create_array(env, &batch);
+  size_t bytes = 0;
+  for (uint32_t count = 0; count < max && bytes < kBatchBytes; count++) {
+    napi_value parts = nullptr;
+    int result = ReceiveOne(env, &parts, &bytes);
+    if (result < 0) {
+      // Messages already taken must not be lost: hand them over, and let the error surface
+      // on the next call, when libzmq reports it again.
+      if (count > 0) {
+        env.GetAndClearPendingException();
+        break;
+      }
+      ThrowPending(env);
+    }
+    if (result == 0) break;
+    napi_set_element(env, batch, count, parts);
+  }
+  return Napi::Value(env, batch);
+}
+
+void Socket::Join(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
+  if (zmq_join(handle_, info[0].As<Napi::String>().Utf8Value().c_str()) != 0) {
+    throw ErrnoError(env);
+  }
+}
+
+void Socket::Leave(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
+  if (zmq_leave(handle_, info[0].As<Napi::String>().Utf8Value().c_str()) != 0) {
+    throw ErrnoError(env);
+  }
+}
+
+// --- readiness ----------------------------------------------------------------------------
+
+int Socket::Events() {
+  if (handle_ == nullptr) return 0;
+  int events = 0;
+  size_t size = sizeof(events);
+  while (zmq_getsockopt(handle_, ZMQ_EVENTS, &events, &size) != 0) {
+    if (zmq_errno() != EINTR) return 0;
+  }
+  return events;
+}
+
+Napi::Value Socket::GetEvents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (handle_ == nullptr || busy_) return Napi::Number::New(env, 0);
+  return Napi::Number::New(env, Events());
+}
+
+Napi::Value Socket::Watch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (handle_ == nullptr || close_pending_) return Napi::Number::New(env, 0);
+  int mask = info[0].ToNumber().Int32Value() & (ZMQ_POLLIN | ZMQ_POLLOUT);
+  if (mask != 0 && want_ == 0) {
+    poller_->Start();
+    // Strong while something waits: a pending receive keeps its socket (and the process) alive.
+    on_ready_.Ref();
+  } else if (mask == 0 && want_ != 0) {
+    poller_->Stop();
+    on_ready_.Unref();
+  }
+  want_ = mask;
+  // ZMQ_FD only reports changes: whatever is ready already must be acted on by the caller.
+  return Napi::Number::New(env, busy_ ? 0 : Events() & mask);
+}
+
+void Socket::OnPollReady() {
+  if (busy_) {
+    poll_pending_ = true;
+    return;
+  }
+  int ready = Events() & want_;
+  if (ready == 0 || on_ready_.IsEmpty()) return;
+  Napi::Env env = on_ready_.Env();
+  Napi::HandleScope scope(env);
+  Napi::Function callback = on_ready_.Value();
+  if (callback.IsEmpty()) return;
+  try {
+    // MakeCallback, not Call: it runs the microtasks (promise continuations) afterwards.
+    callback.MakeCallback(env.Global(), {Napi::Number::New(env, ready)});
+  } catch (const Napi::Error& error) {
+    napi_fatal_exception(env, error.Value());
+  }
+}
+
+}  // namespace zmq_napi

@@ -1,0 +1,89 @@
+// A libzmq socket, and the primitive operations the TypeScript layer builds its API on:
+// non-blocking send/receive (single and batched), endpoints, options, and readiness
+// notifications from the event loop.
+#pragma once
+
+#include <napi.h>
+
+#include "poller.h"
+
+namespace zmq_napi {
+
+class Context;
+class Module;
+
+class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
+ public:
+  enum class CloseReason { kUser, kContextClosed, kTeardown };
+
+  // Passed to the onReady callback, beside ZMQ_POLLIN / ZMQ_POLLOUT, when the socket was
+  // closed by its context rather than by the JavaScript that owns it.
+  static constexpr int kClosedByContext = 0x100;
+
+  static Napi::Function Define(Napi::Env env);
+
+  // new Socket(context, type, onReady(readyMask))
+  explicit Socket(const Napi::CallbackInfo& info);
+  ~Socket() override;
+
+  void Close(CloseReason reason);
+  void DetachModule() { module_ = nullptr; }
+
+  // Called by EndpointWorker when an asynchronous bind/unbind completes.
+  void FinishBusy();
+  void* handle() const { return handle_; }
+
+ private:
+  // Endpoints.
+  Napi::Value Bind(const Napi::CallbackInfo& info);
+  Napi::Value Unbind(const Napi::CallbackInfo& info);
+  void BindSync(const Napi::CallbackInfo& info);
+  void UnbindSync(const Napi::CallbackInfo& info);
+  void Connect(const Napi::CallbackInfo& info);
+  void Disconnect(const Napi::CallbackInfo& info);
+  Napi::Value StartEndpointWork(const Napi::CallbackInfo& info, bool bind);
+  void EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));
+
+  // Messages.
+  Napi::Value TrySend(const Napi::CallbackInfo& info);
+  Napi::Value TrySendMany(const Napi::CallbackInfo& info);
+  Napi::Value TryReceive(const Napi::CallbackInfo& info);
+  Napi::Value ReceiveMany(const Napi::CallbackInfo& info);
+  void Join(const Napi::CallbackInfo& info);
+  void Leave(const Napi::CallbackInfo& info);
+
+  // Readiness.
+  Napi::Value Watch(const Napi::CallbackInfo& info);
+  Napi::Value GetEvents(const Napi::CallbackInfo& info);
+  Napi::Value IsClosed(const Napi::CallbackInfo& info);
+  void CloseMethod(const Napi::CallbackInfo& info);
+
+  // Options (socket_options.cc).
+  Napi::Value GetOption(const Napi::CallbackInfo& info);
+  void SetOption(const Napi::CallbackInfo& info);
+
+  void OnPollReady() override;
+  int Events();
+  // Throws EBADF for a closed socket and EBUSY while an asynchronous bind/unbind runs.
+  void CheckUsable(Napi::Env env) const;
+  // Sends one message (or the parts of a multipart one) without blocking. Returns 1 when
+  // sent, 0 when libzmq pushes back (EAGAIN), -1 with a pending JavaScript exception.
+  int SendOne(napi_env env, napi_value message, napi_value routing_id, napi_value group);
+  // Receives one whole message as an array of Buffers into *out. Returns 1, 0 (nothing to
+  // receive) or -1 with a pending JavaScript exception.
+  int ReceiveOne(napi_env env, napi_value* out, size_t* bytes);
+
+  Module* module_ = nullptr;
+  Context* context_ = nullptr;
+  Napi::ObjectReference context_ref_;
+  Napi::FunctionReference on_ready_;
+  void* handle_ = nullptr;
+  Poller* poller_ = nullptr;
+  int type_ = 0;
+  int want_ = 0;
+  bool busy_ = false;
+  bool close_pending_ = false;
+  bool poll_pending_ = false;
+};
+
+}  // namespace zmq_napi

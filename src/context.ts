@@ -1,0 +1,78 @@
+// Contexts: a libzmq context owns the I/O threads that move messages for its sockets.
+import { fromNative, typeError } from "./errors";
+import { addon, type NativeContext } from "./native";
+import { defineOptionAccessors } from "./option-accessors";
+import { contextOptions, type ContextOptionProperties, type ContextOptionValues } from "./options";
+
+const nativeContexts = new WeakMap<Context, NativeContext>();
+
+/** The native context behind a Context (for the socket layer). */
+export function nativeContextOf(context: Context): NativeContext {
+  const native = nativeContexts.get(context);
+  if (native === undefined) throw typeError("a Context", "context", context);
+  return native;
+}
+
+/**
+ * A ZeroMQ context: the I/O threads and the sockets made in it. Most programs use the shared
+ * default {@link context}; a separate Context isolates its sockets (inproc:// endpoints are per
+ * context) and its thread pool. A Context releases its I/O threads when closed or collected.
+ */
+export class Context {
+  /** @param options context options (e.g. `{ ioThreads: 2 }`), applied in order. */
+  constructor(options?: ContextOptionValues) {
+    nativeContexts.set(this, new addon.Context(false));
+    applyContextOptions(this, options);
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return nativeContextOf(this).closed;
+  }
+
+  /**
+   * Closes every socket still open in this context (their pending operations settle) and
+   * terminates the context on a background thread, honouring each socket's linger.
+   */
+  close(): void {
+    nativeContextOf(this).close();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Context extends ContextOptionProperties {}
+
+defineOptionAccessors(Context.prototype, contextOptions, (self) => {
+  const native = nativeContextOf(self as Context);
+  return {
+    getOption: (spec) => native.getOption(spec.id),
+    setOption: (spec, value) => native.setOption(spec.id, value as number),
+  };
+});
+
+function applyContextOptions(context: Context, options: ContextOptionValues | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) throw typeError("an object", "options", options);
+  for (const [key, value] of Object.entries(options)) {
+    if (!Object.hasOwn(contextOptions, key)) {
+      throw new TypeError(`Unknown context option "${key}"`);
+    }
+    try {
+      (context as unknown as Record<string, unknown>)[key] = value;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+}
+
+function makeShared(): Context {
+  const shared: Context = Object.create(Context.prototype);
+  nativeContexts.set(shared, new addon.Context(true));
+  return shared;
+}
+
+/**
+ * The default context, shared by every socket that names no other. It is one libzmq context
+ * for the whole process, so inproc:// endpoints connect sockets across worker threads.
+ */
+export const context: Context = makeShared();

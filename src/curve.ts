@@ -1,0 +1,39 @@
+// CURVE keys and the Z85 text encoding ZeroMQ uses for them.
+import { fromNative, rangeError, typeError } from "./errors";
+import { addon } from "./native";
+
+/** A CURVE key pair, both keys as 40-character Z85 strings. */
+export interface CurveKeyPair {
+  publicKey: string;
+  secretKey: string;
+}
+
+/** Generates a new CURVE key pair (zmq_curve_keypair, libsodium's CSPRNG). */
+export function curveKeyPair(): CurveKeyPair {
+  return addon.curveKeyPair();
+}
+
+/** Derives the public key of a Z85 or 32-byte secret key (zmq_curve_public). */
+export function curvePublic(secretKey: string | Uint8Array): string {
+  const text = typeof secretKey === "string" ? secretKey : z85Encode(secretKey);
+  if (typeof secretKey !== "string" && secretKey.length !== 32) throw rangeError("a 32-byte key", "secretKey", secretKey);
+  try {
+    return addon.curvePublic(text);
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+/** Encodes bytes (length divisible by 4) as Z85 text (zmq_z85_encode). */
+export function z85Encode(data: Uint8Array): string {
+  if (!(data instanceof Uint8Array)) throw typeError("a Buffer or Uint8Array", "data", data);
+  if (data.length % 4 !== 0) throw rangeError("a length divisible by 4", "data", data);
+  return addon.z85Encode(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/** Decodes Z85 text (length divisible by 5) into bytes (zmq_z85_decode). */
+export function z85Decode(text: string): Buffer {
+  if (typeof text !== "string") throw typeError("a string", "text", text);
+  if (text.length % 5 !== 0) throw rangeError("a length divisible by 5", "text", text);
+  return addon.z85Decode(text);
+}

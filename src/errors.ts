@@ -1,0 +1,95 @@
+// Errors of zmq-napi: errno-coded errors from libzmq and the argument checks that guard the
+// native boundary. One errno table (the addon's, from errors.cc) is the source of truth.
+import { addon } from "./native";
+
+const errnoByName: Readonly<Record<string, number>> = addon.errno;
+
+/** The errno names that zmq-napi errors carry in `.code`. */
+export type ErrnoCode =
+  | "EAGAIN"
+  | "EBADF"
+  | "EBUSY"
+  | "EFSM"
+  | "EHOSTUNREACH"
+  | "EINVAL"
+  | "EINTR"
+  | "EMTHREAD"
+  | "ENOCOMPATPROTO"
+  | "ENOTSUP"
+  | "EPROTONOSUPPORT"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "ENODEV"
+  | "ETERM"
+  | "EPERM"
+  | "ENOENT"
+  | "EMSGSIZE"
+  | (string & {});
+
+/**
+ * An error reported by libzmq (or by zmq-napi in libzmq's terms): `.code` is the errno name
+ * (`"EAGAIN"`, `"EFSM"`, `"EHOSTUNREACH"`…), `.errno` its number, and `.address` the endpoint
+ * when one was involved.
+ */
+export class ZmqError extends Error {
+  declare code: ErrnoCode;
+  declare errno: number;
+  declare address?: string;
+
+  constructor(code: ErrnoCode, message: string, address?: string) {
+    super(message);
+    this.name = "ZmqError";
+    this.code = code;
+    this.errno = errnoByName[code] ?? 0;
+    if (address !== undefined) this.address = address;
+  }
+}
+
+/** Turns an error thrown by the addon (an Error with .code/.errno) into a ZmqError. */
+export function fromNative(error: unknown, address?: string): unknown {
+  if (error instanceof ZmqError || !(error instanceof Error)) return error;
+  const native = error as Error & { code?: string; errno?: number; address?: string };
+  if (typeof native.code !== "string" || typeof native.errno !== "number") return error;
+  const result = new ZmqError(native.code, native.message, native.address ?? address);
+  result.errno = native.errno;
+  if (native.stack) result.stack = native.stack.replace(/^Error:/, "ZmqError:");
+  return result;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;
+  if (typeof value === "string") return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === "bigint") return `bigint ${value}n`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A TypeError shaped "Expected X for Y but received Z". */
+export function typeError(expected: string, name: string, received: unknown): TypeError {
+  const error = new TypeError(`Expected ${expected} for ${name} but received ${describe(received)}`);
+  (error as TypeError & { code: string }).code = "ERR_INVALID_ARG_TYPE";
+  return error;
+}
+
+/** A RangeError shaped "Expected X for Y but received Z". */
+export function rangeError(expected: string, name: string, received: unknown): RangeError {
+  const error = new RangeError(`Expected ${expected} for ${name} but received ${describe(received)}`);
+  (error as RangeError & { code: string }).code = "ERR_OUT_OF_RANGE";
+  return error;
+}
+
+export function expectString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string") throw typeError("a string", name, value);
+}
+
+export function expectFunction(value: unknown, name: string): void {
+  if (typeof value !== "function") throw typeError("a function", name, value);
+}
+
+export function expectInteger(value: unknown, name: string, min: number, max: number): asserts value is number {
+  if (typeof value !== "number") throw typeError("a number", name, value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw rangeError(`an integer from ${min} to ${max}`, name, value);
+  }
+}

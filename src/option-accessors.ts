@@ -1,0 +1,124 @@
+// Installs the option table's entries as accessor properties, with validation at the
+// boundary and conversion between JavaScript values and what the addon moves.
+import { fromNative, rangeError, typeError } from "./errors";
+import { OptionKind, type OptionSpec } from "./options";
+
+/** The native object an accessor reads and writes. */
+export interface OptionBackend {
+  getOption(spec: OptionSpec): unknown;
+  setOption(spec: OptionSpec, value: unknown): void;
+}
+
+const mechanisms = [null, "plain", "curve", "gssapi"] as const;
+const nameTypes = ["hostBased", "userName", "krb5Principal"] as const;
+const Z85 = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+/** Validates `value` for the option `name` and returns what the addon should be given. */
+export function toNative(name: string, spec: OptionSpec, value: unknown): unknown {
+  switch (spec.value) {
+    case "number": {
+      if (typeof value === "bigint" && spec.kind !== OptionKind.Int32) {
+        if (value < BigInt(spec.min ?? 0)) throw rangeError(`a value of at least ${spec.min ?? 0}`, name, value);
+        return value;
+      }
+      if (typeof value !== "number") throw typeError("a number", name, value);
+      const min = spec.min ?? -(2 ** 31);
+      const max = spec.max ?? 2 ** 31 - 1;
+      if (!Number.isInteger(value) || value < min || value > max) {
+        throw rangeError(`an integer from ${min} to ${max}`, name, value);
+      }
+      return value;
+    }
+    case "boolean":
+      if (typeof value !== "boolean") throw typeError("a boolean", name, value);
+      return value ? 1 : 0;
+    case "string":
+    case "bytes":
+      if (value === null) return null;
+      if (typeof value === "string") return value;
+      if (spec.value === "bytes" && Buffer.isBuffer(value)) return value;
+      throw typeError(spec.value === "bytes" ? "a string, Buffer or null" : "a string or null", name, value);
+    case "key":
+      if (value === null) return null;
+      if (typeof value === "string") {
+        if (!Z85.test(value)) throw rangeError("a 40-character Z85 key", name, value);
+        return value;
+      }
+      if (value instanceof Uint8Array) {
+        if (value.length !== 32) throw rangeError("a 32-byte key", name, value);
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      }
+      throw typeError("a Z85 string or a 32-byte Buffer", name, value);
+    case "nameType": {
+      const index = nameTypes.indexOf(value as (typeof nameTypes)[number]);
+      if (index < 0) throw typeError(`one of ${nameTypes.join(", ")}`, name, value);
+      return index;
+    }
+    case "mechanism":
+      throw new TypeError(`${name} is read-only`);
+  }
+}
+
+/** Converts what the addon returned for an option into its JavaScript value. */
+export function fromNativeValue(spec: OptionSpec, value: unknown): unknown {
+  switch (spec.value) {
+    case "number":
+      return typeof value === "bigint" ? Number(value) : value;
+    case "boolean":
+      return value !== 0;
+    case "string":
+    case "bytes":
+    case "key":
+      return value === "" || value === null ? null : value;
+    case "mechanism":
+      return mechanisms[value as number] ?? null;
+    case "nameType":
+      return nameTypes[value as number];
+  }
+}
+
+const writtenValues = Symbol("zmq-napi.writtenOptions");
+type WithWritten = { [writtenValues]?: Map<string, unknown> };
+
+/**
+ * Defines one accessor per option on `prototype`. Write-only libzmq options remember the last
+ * value written (or their documented initial value) so that reading them works.
+ */
+export function defineOptionAccessors(
+  prototype: object,
+  options: Readonly<Record<string, OptionSpec>>,
+  backend: (self: object) => OptionBackend,
+): void {
+  for (const [name, spec] of Object.entries(options)) {
+    const descriptor: PropertyDescriptor = { configurable: true, enumerable: false };
+    descriptor.get =
+      spec.access === "w"
+        ? function (this: WithWritten) {
+            const written = this[writtenValues];
+            return written?.has(name) ? written.get(name) : spec.initial;
+          }
+        : function (this: object) {
+            try {
+              return fromNativeValue(spec, backend(this).getOption(spec));
+            } catch (error) {
+              throw fromNative(error);
+            }
+          };
+    if (spec.access !== "r") {
+      descriptor.set = function (this: WithWritten, value: unknown) {
+        const converted = toNative(name, spec, value);
+        try {
+          backend(this).setOption(spec, converted);
+        } catch (error) {
+          throw fromNative(error);
+        }
+        if (spec.access === "w") (this[writtenValues] ??= new Map()).set(name, value);
+      };
+    } else {
+      descriptor.set = function () {
+        throw new TypeError(`Cannot set ${name}: it is read-only`);
+      };
+    }
+    Object.defineProperty(prototype, name, descriptor);
+  }
+}

@@ -1,0 +1,626 @@
+// The Socket base class: endpoints, promise-based send/receive with queues, non-blocking
+// try* variants, async iteration, AbortSignal and disposal. Concrete socket types live in
+// sockets.ts and draft.ts.
+//
+// The hot paths: send() first offers the message to libzmq without blocking and only queues it
+// when libzmq pushes back (HWM); receive() takes from a small inbox that the native layer
+// fills with every message ready at once (one crossing per batch). The native poller reports
+// readiness only for what is pending, so an idle socket costs nothing and does not keep the
+// process alive.
+import { context as defaultContext, nativeContextOf, type Context } from "./context";
+import { ZmqError, expectString, fromNative, typeError } from "./errors";
+import { ZMQ } from "./generated/zmq-constants";
+import { CLOSED_BY_CONTEXT, addon, type NativeParts, type NativeSocket } from "./native";
+import { defineOptionAccessors } from "./option-accessors";
+import { appliesTo, socketOptions, type OptionSpec, type SocketClassName } from "./options";
+import { settleSoon } from "./util/fairness";
+import { Queue } from "./util/queue";
+
+/** A received message frame. */
+export type Message = Buffer;
+
+/**
+ * What send() accepts for a frame: bytes (Buffer, any TypedArray, DataView, ArrayBuffer,
+ * SharedArrayBuffer), a string (sent as UTF-8), a number (sent as its decimal string) or
+ * null (an empty frame). Frames are copied into libzmq when it accepts them.
+ */
+export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
+
+/** Options of a single send() or receive(). */
+export interface OperationOptions {
+  /** Aborting rejects the pending operation with the signal's reason; it never half-sends. */
+  signal?: AbortSignal;
+}
+
+const POLLIN = ZMQ.POLLIN;
+const POLLOUT = ZMQ.POLLOUT;
+/** Messages taken from libzmq per native call while receivers wait. */
+const RECEIVE_BATCH = 256;
+/** Rounds of readiness handling per wake-up before yielding to the event loop. */
+const ROUNDS_PER_WAKEUP = 8;
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+  settled: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface PendingSend extends Pending<void> {
+  message: unknown;
+  routingId?: number;
+  group?: string;
+}
+
+const native = Symbol("zmq-napi.native");
+const optionNames = new WeakMap<object, Set<string>>();
+
+/** The native socket behind a Socket (for proxy, observer and tests of internals). */
+export function nativeSocketOf(socket: Socket): NativeSocket {
+  return socket[native];
+}
+
+function closedError(operation: string): ZmqError {
+  return new ZmqError("EBADF", `Socket is closed; cannot ${operation}`);
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function normaliseFrame(frame: unknown): unknown {
+  // The addon takes every MessageLike but SharedArrayBuffer (Node-API has no access to one).
+  if (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer) {
+    return new Uint8Array(frame);
+  }
+  return frame;
+}
+
+function normaliseMessage(message: unknown): unknown {
+  if (Array.isArray(message)) {
+    return message.some((frame) => frame instanceof SharedArrayBuffer)
+      ? message.map(normaliseFrame)
+      : message;
+  }
+  return normaliseFrame(message);
+}
+
+/**
+ * The base class of every socket type. Use a concrete class (`new Push()`, `new Subscriber()`,
+ * …); their constructors take the socket options as an object, plus `context`.
+ */
+export abstract class Socket {
+  /** The context this socket belongs to. */
+  readonly context: Context;
+  readonly [native]: NativeSocket;
+
+  #closed = false;
+  #inbox: NativeParts[] = [];
+  #inboxHead = 0;
+  #receivers = new Queue<Pending<Message[]>>();
+  #senders = new Queue<PendingSend>();
+  #want = 0;
+  #binding: Promise<void> | null = null;
+  #checkScheduled = false;
+  #sendTimeout = -1;
+  #receiveTimeout = -1;
+  // The native socket holds this callback weakly (strongly only while something is pending),
+  // so the socket object must keep it alive.
+  readonly #onReadyCallback = (mask: number): void => this.#onReady(mask);
+
+  protected constructor(type: number, options?: object) {
+    const ctx = (options as { context?: Context } | undefined)?.context ?? defaultContext;
+    this.context = ctx;
+    try {
+      this[native] = new addon.Socket(nativeContextOf(ctx), type, this.#onReadyCallback);
+    } catch (error) {
+      throw fromNative(error);
+    }
+    if (options !== undefined) this.#applyOptions(options);
+  }
+
+  #applyOptions(options: object): void {
+    if (typeof options !== "object" || options === null) throw typeError("an object", "options", options);
+    const allowed = optionNames.get(Object.getPrototypeOf(this)) ?? new Set<string>();
+    for (const [key, value] of Object.entries(options)) {
+      if (key === "context") continue;
+      if (!allowed.has(key)) {
+        this.close();
+        throw new TypeError(`Unknown option "${key}" for ${this.constructor.name}`);
+      }
+      try {
+        (this as unknown as Record<string, unknown>)[key] = value;
+      } catch (error) {
+        this.close();
+        throw error;
+      }
+    }
+  }
+
+  // --- state ------------------------------------------------------------------------------
+
+  /** Whether close() was called (or the context closed the socket). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether a message can be received now without waiting. */
+  get readable(): boolean {
+    if (this.#closed) return false;
+    return this.#inboxHead < this.#inbox.length || (this[native].events & POLLIN) !== 0;
+  }
+
+  /** Whether a message can be sent now without waiting. */
+  get writable(): boolean {
+    if (this.#closed) return false;
+    return this.#senders.size === 0 && (this[native].events & POLLOUT) !== 0;
+  }
+
+  // --- endpoints --------------------------------------------------------------------------
+
+  /**
+   * Binds to an endpoint (`tcp://127.0.0.1:5555`, `tcp://*:*`, `ipc:///tmp/sock`, `inproc://name`,
+   * `epgm://…`). Host names are resolved off the event loop thread. Until it settles, other
+   * operations wait (send/receive) or fail with EBUSY (try*, connect).
+   */
+  bind(address: string): Promise<void> {
+    expectString(address, "address");
+    if (this.#closed) return Promise.reject(closedError("bind"));
+    const binding: Promise<void> = this.#whenIdle(() => this[native].bind(address)).then(
+      () => this.#endBinding(binding),
+      (error) => {
+        this.#endBinding(binding);
+        throw fromNative(error, address);
+      },
+    );
+    this.#binding = binding;
+    return binding;
+  }
+
+  /** Unbinds from an endpoint bound before (for `tcp://*:*` use the resolved lastEndpoint). */
+  unbind(address: string): Promise<void> {
+    expectString(address, "address");
+    if (this.#closed) return Promise.reject(closedError("unbind"));
+    const binding: Promise<void> = this.#whenIdle(() => this[native].unbind(address)).then(
+      () => this.#endBinding(binding),
+      (error) => {
+        this.#endBinding(binding);
+        throw fromNative(error, address);
+      },
+    );
+    this.#binding = binding;
+    return binding;
+  }
+
+  #whenIdle(start: () => Promise<void>): Promise<void> {
+    return this.#binding === null ? start() : this.#binding.then(start, start);
+  }
+
+  #endBinding(binding: Promise<void>): void {
+    if (this.#binding === binding) this.#binding = null;
+    this.#updateWant();
+  }
+
+  /** Binds synchronously (host names are resolved on the calling thread). */
+  bindSync(address: string): void {
+    this.#endpoint("bindSync", address);
+  }
+
+  /** Unbinds synchronously. */
+  unbindSync(address: string): void {
+    this.#endpoint("unbindSync", address);
+  }
+
+  /** Connects to an endpoint; libzmq connects (and reconnects) in the background. */
+  connect(address: string): void {
+    this.#endpoint("connect", address);
+  }
+
+  /** Disconnects from an endpoint connected before. */
+  disconnect(address: string): void {
+    this.#endpoint("disconnect", address);
+  }
+
+  #endpoint(method: "bindSync" | "unbindSync" | "connect" | "disconnect", address: string): void {
+    expectString(address, "address");
+    if (this.#closed) throw closedError(method);
+    try {
+      this[native][method](address);
+    } catch (error) {
+      throw fromNative(error, address);
+    }
+  }
+
+  // --- sending ----------------------------------------------------------------------------
+
+  /**
+   * Sends a message: one frame, or an array of frames sent atomically as one multipart message.
+   * Resolves when libzmq has accepted it; waits (never drops) while libzmq pushes back at the
+   * high water mark, and rejects with EAGAIN after `sendTimeout` ms if that is set. Calls made
+   * while an earlier send waits are queued and complete in order.
+   */
+  protected sendMessage(
+    message: unknown,
+    options?: OperationOptions,
+    routingId?: number,
+    group?: string,
+  ): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError("send"));
+    const normalised = normaliseMessage(message);
+    if (this.#pendingCount(this.#senders) === 0 && this.#binding === null) {
+      let sent: boolean;
+      try {
+        sent = this[native].trySend(normalised, routingId, group);
+      } catch (error) {
+        if (error instanceof TypeError) throw error;
+        return Promise.reject(fromNative(error));
+      }
+      if (sent) {
+        if (this.#want !== 0) this.#scheduleCheck();
+        return settleSoon(undefined);
+      }
+    } else if (options?.signal?.aborted) {
+      return Promise.reject(abortReason(options.signal));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSend = { resolve, reject, settled: false, message: normalised, routingId, group };
+      this.#track(pending, this.#sendTimeout, options?.signal, "send");
+      this.#senders.push(pending);
+      this.#updateWant();
+    });
+  }
+
+  /**
+   * Sends without waiting: true when libzmq took the message, false when it would have to wait
+   * (high water mark reached, no peer). Messages queued by send() go first: while any wait,
+   * trySend returns false.
+   */
+  protected trySendMessage(message: unknown, routingId?: number, group?: string): boolean {
+    if (this.#closed) throw closedError("send");
+    if (this.#senders.size > 0) return false;
+    try {
+      const sent = this[native].trySend(normaliseMessage(message), routingId, group);
+      if (this.#want !== 0) this.#scheduleCheck();
+      return sent;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  /**
+   * Sends several messages in order with as few native calls as possible; resolves when
+   * libzmq has accepted all of them (waiting at the high water mark like send()).
+   */
+  protected async sendBatchMessages(messages: readonly unknown[]): Promise<void> {
+    if (!Array.isArray(messages)) throw typeError("an array", "messages", messages);
+    if (this.#closed) throw closedError("send");
+    let start = 0;
+    const list = messages.map(normaliseMessage);
+    while (start < list.length) {
+      if (this.#senders.size === 0 && this.#binding === null) {
+        try {
+          start += this[native].trySendMany(list, start);
+        } catch (error) {
+          throw fromNative(error);
+        }
+        if (start >= list.length) break;
+      }
+      // Back-pressure: queue the next one and continue once libzmq took it.
+      await this.sendMessage(list[start++]);
+    }
+    if (this.#want !== 0) this.#scheduleCheck();
+  }
+
+  // --- receiving --------------------------------------------------------------------------
+
+  /**
+   * Receives the next message as an array of frames. Waits until one arrives; rejects with
+   * EAGAIN after `receiveTimeout` ms if that is set, or when the socket is closed meanwhile.
+   * Concurrent calls are served in order.
+   */
+  protected receiveMessage(options?: OperationOptions): Promise<Message[]> {
+    if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) {
+      return settleSoon(this.#takeInbox());
+    }
+    if (this.#closed) return Promise.reject(closedError("receive"));
+    if (this.#receivers.size === 0 && this.#binding === null && this.#fillInbox()) {
+      return settleSoon(this.#takeInbox());
+    }
+    if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
+    return new Promise<Message[]>((resolve, reject) => {
+      const pending: Pending<Message[]> = { resolve, reject, settled: false };
+      this.#track(pending, this.#receiveTimeout, options?.signal, "receive");
+      this.#receivers.push(pending);
+      this.#updateWant();
+    });
+  }
+
+  /** Receives without waiting: the next message, or null when none is ready. */
+  protected tryReceiveMessage(): Message[] | null {
+    if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) return this.#takeInbox();
+    if (this.#closed) throw closedError("receive");
+    if (this.#receivers.size > 0) return null;
+    const found = this.#fillInbox();
+    if (this.#want !== 0) this.#scheduleCheck();
+    return found ? this.#takeInbox() : null;
+  }
+
+  /**
+   * Receives every message that is ready (at least one, waiting for it if needed), up to
+   * `max`: one promise and one native call for many messages.
+   */
+  protected async receiveBatchMessages(max = RECEIVE_BATCH): Promise<Message[][]> {
+    const first = await this.receiveMessage();
+    const batch = [first];
+    while (batch.length < max) {
+      const next = this.tryReceiveMessage();
+      if (next === null) break;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  /** Shapes a received message; draft sockets turn the metadata element into an object. */
+  protected shapeMessage(parts: NativeParts): Message[] {
+    return parts;
+  }
+
+  #fillInbox(): boolean {
+    let batch: NativeParts[];
+    try {
+      batch = this[native].receiveMany(RECEIVE_BATCH);
+    } catch (error) {
+      throw fromNative(error);
+    }
+    this.#inbox = batch;
+    this.#inboxHead = 0;
+    return batch.length > 0;
+  }
+
+  #takeInbox(): Message[] {
+    const parts = this.#inbox[this.#inboxHead]!;
+    this.#inbox[this.#inboxHead++] = undefined as unknown as NativeParts;
+    return this.shapeMessage(parts);
+  }
+
+  /** Iterates over received messages until the socket is closed (see Readable). */
+  protected iterateMessages(): AsyncIterator<Message[], undefined> {
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    return {
+      next: (): Promise<IteratorResult<Message[], undefined>> => {
+        if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) {
+          return settleSoon({ done: false, value: this.#takeInbox() });
+        }
+        if (this.#closed) return Promise.resolve(done);
+        return this.receiveMessage().then(
+          (value) => ({ done: false, value }),
+          (error: unknown) => {
+            if (this.#closed && error instanceof ZmqError && error.code === "EAGAIN") return done;
+            if (this.#closed && error instanceof ZmqError && error.code === "EBADF") return done;
+            throw error;
+          },
+        );
+      },
+      return: (): Promise<IteratorResult<Message[], undefined>> => Promise.resolve(done),
+    };
+  }
+
+  // --- pending operations -----------------------------------------------------------------
+
+  #track(pending: Pending<never> | Pending<void> | Pending<Message[]>, timeout: number, signal: AbortSignal | undefined, what: string): void {
+    const entry = pending as Pending<unknown>;
+    if (timeout >= 0) {
+      entry.timer = setTimeout(() => {
+        this.#settle(entry, new ZmqError("EAGAIN", `Timed out after ${timeout} ms waiting to ${what}`));
+      }, timeout);
+    }
+    if (signal !== undefined) {
+      entry.signal = signal;
+      entry.onAbort = () => this.#settle(entry, abortReason(signal));
+      signal.addEventListener("abort", entry.onAbort, { once: true });
+    }
+  }
+
+  /** Settles a pending operation with an error (it stays in its queue, marked, until skipped). */
+  #settle(entry: Pending<unknown>, error: unknown): void {
+    if (entry.settled) return;
+    this.#finish(entry);
+    entry.reject(error);
+    this.#updateWant();
+  }
+
+  #finish(entry: Pending<unknown>): void {
+    entry.settled = true;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.onAbort !== undefined) entry.signal!.removeEventListener("abort", entry.onAbort);
+  }
+
+  #pendingCount<T extends Pending<unknown>>(queue: Queue<T>): number {
+    // Drop entries settled by a timeout or an abort from the front.
+    while (queue.size > 0 && queue.peek()!.settled) queue.shift();
+    return queue.size;
+  }
+
+  // --- readiness --------------------------------------------------------------------------
+
+  #onReady(mask: number): void {
+    if ((mask & CLOSED_BY_CONTEXT) !== 0) {
+      this.#afterClose();
+      return;
+    }
+    for (let round = 0; round < ROUNDS_PER_WAKEUP && mask !== 0; round++) {
+      if ((mask & POLLIN) !== 0) this.#serveReceivers();
+      if ((mask & POLLOUT) !== 0) this.#flushSenders();
+      if (this.#closed) return;
+      mask = this.#updateWant(true);
+    }
+    // Still ready after a fair share of work: continue after other event-loop work.
+    if (mask !== 0) this.#scheduleCheck(true);
+  }
+
+  #serveReceivers(): void {
+    while (this.#pendingCount(this.#receivers) > 0) {
+      if (this.#inboxHead >= this.#inbox.length) {
+        let found: boolean;
+        try {
+          found = this.#fillInbox();
+        } catch (error) {
+          const receiver = this.#receivers.shift()!;
+          this.#finish(receiver);
+          receiver.reject(error);
+          continue;
+        }
+        if (!found) return;
+      }
+      const receiver = this.#receivers.shift()!;
+      this.#finish(receiver);
+      receiver.resolve(this.#takeInbox());
+    }
+  }
+
+  #flushSenders(): void {
+    while (this.#pendingCount(this.#senders) > 0) {
+      const sender = this.#senders.peek()!;
+      let sent: boolean;
+      try {
+        sent = this[native].trySend(sender.message, sender.routingId, sender.group);
+      } catch (error) {
+        this.#senders.shift();
+        this.#finish(sender);
+        sender.reject(fromNative(error));
+        continue;
+      }
+      if (!sent) return;
+      this.#senders.shift();
+      this.#finish(sender);
+      sender.resolve();
+    }
+  }
+
+  /**
+   * Tells the poller what is pending and returns what of it is ready already. ZMQ_FD will not
+   * announce that part, so unless the caller handles it (`handled`), a check is scheduled.
+   */
+  #updateWant(handled = false): number {
+    if (this.#closed) return 0;
+    const want =
+      (this.#pendingCount(this.#receivers) > 0 ? POLLIN : 0) |
+      (this.#pendingCount(this.#senders) > 0 ? POLLOUT : 0);
+    if (want === 0 && this.#want === 0) return 0;
+    this.#want = want;
+    if (this.#binding !== null) return 0;
+    const ready = this[native].watch(want);
+    if (ready !== 0 && !handled) this.#scheduleCheck();
+    return ready;
+  }
+
+  /**
+   * Re-checks readiness soon. ZMQ_FD is edge-triggered and any operation on the socket can
+   * consume the edge that would have announced what a waiting operation needs, so after a
+   * direct operation, with something pending, we look again rather than wait for an edge.
+   */
+  #scheduleCheck(macrotask = false): void {
+    if (this.#checkScheduled) return;
+    this.#checkScheduled = true;
+    const check = () => {
+      this.#checkScheduled = false;
+      const ready = this.#updateWant(true);
+      if (ready !== 0) this.#onReady(ready);
+    };
+    if (macrotask) setImmediate(check);
+    else queueMicrotask(check);
+  }
+
+  // --- closing ----------------------------------------------------------------------------
+
+  /**
+   * Closes the socket. Idempotent. Pending sends and receives reject with EAGAIN (an async
+   * iteration ends); messages libzmq already accepted are still delivered for up to `linger`
+   * ms (default: until delivered).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this[native].close();
+    this.#afterClose();
+  }
+
+  #afterClose(): void {
+    this.#closed = true;
+    this.#want = 0;
+    this.#inbox = [];
+    this.#inboxHead = 0;
+    for (const receiver of this.#receivers.drain()) {
+      if (receiver.settled) continue;
+      this.#finish(receiver);
+      receiver.reject(new ZmqError("EAGAIN", "Socket was closed while a receive was pending"));
+    }
+    for (const sender of this.#senders.drain()) {
+      if (sender.settled) continue;
+      this.#finish(sender);
+      sender.reject(new ZmqError("EAGAIN", "Socket was closed while a send was pending"));
+    }
+  }
+
+  /** `using sock = new Push()` closes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `await using sock = new Push()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  // --- options used by the base class -----------------------------------------------------
+
+  /** @internal Keeps the send/receive timeouts the queues enforce in step with libzmq's. */
+  protected setTimeouts(send: number | undefined, receive: number | undefined): void {
+    if (send !== undefined) this.#sendTimeout = send;
+    if (receive !== undefined) this.#receiveTimeout = receive;
+  }
+
+  /** @internal Raw option access for subclasses (subscribe, verbosity, connect ids). */
+  protected setRawOption(id: number, kind: number, value: unknown): void {
+    if (this.#closed) throw closedError("set an option");
+    try {
+      this[native].setOption(id, kind, value);
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+}
+
+/**
+ * Installs the option accessors of socket class `name` on its prototype (from the option
+ * table) and records which option names its constructor accepts.
+ */
+export function defineSocketOptions(prototype: object, name: SocketClassName): void {
+  const own: Record<string, OptionSpec> = {};
+  for (const [key, spec] of Object.entries(socketOptions)) {
+    if (appliesTo(spec, name)) own[key] = spec;
+  }
+  defineOptionAccessors(prototype, own, (self) => {
+    const socket = self as Socket;
+    return {
+      getOption: (spec) => {
+        if (socket.closed) throw closedError("read an option");
+        return socket[native].getOption(spec.id, spec.kind);
+      },
+      setOption: (spec, value) => {
+        if (socket.closed) throw closedError("set an option");
+        socket[native].setOption(spec.id, spec.kind, value);
+        if (spec.id === ZMQ.SNDTIMEO || spec.id === ZMQ.RCVTIMEO) {
+          const timeouts = socket as unknown as { setTimeouts(send?: number, receive?: number): void };
+          timeouts.setTimeouts(
+            spec.id === ZMQ.SNDTIMEO ? (value as number) : undefined,
+            spec.id === ZMQ.RCVTIMEO ? (value as number) : undefined,
+          );
+        }
+      },
+    };
+  });
+  optionNames.set(prototype, new Set(Object.keys(own)));
+}
