@@ -8,6 +8,7 @@
 #include "context.h"
 #include "curve.h"
 #include "errors.h"
+#include "proxy.h"
 #include "socket.h"
 
 namespace zmq_napi {
@@ -50,6 +51,8 @@ Module::Module(Napi::Env env, Napi::Object exports) {
                            InstanceValue("errno", ErrnoTable(env), napi_enumerable),
                            InstanceValue("Context", context, napi_enumerable),
                            InstanceValue("Socket", socket, napi_enumerable),
+                           InstanceValue("runProxy", Napi::Function::New<RunProxy>(env),
+                                         napi_enumerable),
                            InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env),
                                          napi_enumerable),
                            InstanceValue("curvePublic", Napi::Function::New<CurvePublic>(env),
@@ -83,6 +86,7 @@ void Module::Teardown() {
   torn_down_ = true;
   // Closing sockets first lets their contexts terminate; a blocking termination here is what
   // lets messages queued with a linger leave before the environment goes away.
+  TerminateProxies(this);
   std::vector<Socket*> sockets(sockets_.begin(), sockets_.end());
   for (Socket* socket : sockets) socket->Close(Socket::CloseReason::kTeardown);
   std::vector<Context*> contexts(contexts_.begin(), contexts_.end());

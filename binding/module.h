@@ -19,6 +19,9 @@ class Module : public Napi::Addon<Module> {
   Napi::FunctionReference& context_constructor() { return context_constructor_; }
   std::unordered_set<Context*>& contexts() { return contexts_; }
   std::unordered_set<Socket*>& sockets() { return sockets_; }
+  Napi::FunctionReference& socket_constructor() { return socket_constructor_; }
+  // Running proxies (ProxyJob*, see proxy.cc).
+  std::unordered_set<void*>& proxies() { return proxies_; }
 
  private:
   // Environment teardown: close every socket and context still open while the event loop can
@@ -30,6 +33,7 @@ class Module : public Napi::Addon<Module> {
   Napi::FunctionReference socket_constructor_;
   std::unordered_set<Context*> contexts_;
   std::unordered_set<Socket*> sockets_;
+  std::unordered_set<void*> proxies_;
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   bool torn_down_ = false;
 };

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <string>
+#include <thread>
 
 #include "context.h"
 #include "errors.h"
@@ -50,11 +51,12 @@ class EndpointWorker : public Napi::AsyncWorker {
     int rc = bind_ ? zmq_bind(socket_->handle(), address_.c_str())
                    : zmq_unbind(socket_->handle(), address_.c_str());
     if (rc != 0) error_ = zmq_errno();
+    socket_->ThreadDone();
   }
 
   void OnOK() override {
     Napi::Env env = Env();
-    socket_->FinishBusy();
+    socket_->ReturnFromThread();
     if (error_ != 0) {
       deferred_.Reject(ErrnoError(env, error_, address_).Value());
     } else if (socket_->handle() == nullptr) {
@@ -95,6 +97,7 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::Watch>("watch"),
                          InstanceMethod<&Socket::GetOption>("getOption"),
                          InstanceMethod<&Socket::SetOption>("setOption"),
+                         InstanceMethod<&Socket::Monitor>("monitor"),
                          InstanceAccessor<&Socket::GetEvents>("events"),
                          InstanceAccessor<&Socket::IsClosed>("closed"),
                      });
@@ -146,10 +149,16 @@ Socket::~Socket() { Close(CloseReason::kTeardown); }
 
 void Socket::Close(CloseReason reason) {
   if (handle_ == nullptr) return;
-  if (busy_) {
-    // A worker thread is inside zmq_bind/zmq_unbind: close when it is done.
-    close_pending_ = true;
-    return;
+  if (lent()) {
+    if (reason != CloseReason::kTeardown) {
+      // Another thread is using the socket: close when it is returned.
+      close_pending_ = true;
+      return;
+    }
+    // The environment is going away and will not see the socket returned: wait for the
+    // borrowing thread to let go (bind/unbind finish quickly; proxies are terminated first).
+    while (thread_using_.load(std::memory_order_acquire)) std::this_thread::yield();
+    lent_reason_ = nullptr;
   }
   if (poller_ != nullptr) {
     poller_->Close();
@@ -179,7 +188,7 @@ Napi::Value Socket::IsClosed(const Napi::CallbackInfo& info) {
 
 void Socket::CheckUsable(Napi::Env env) const {
   if (handle_ == nullptr || close_pending_) throw ErrnoError(env, EBADF, "", "Socket is closed");
-  if (busy_) throw ErrnoError(env, EBUSY, "", "Socket is busy binding or unbinding");
+  if (lent()) throw ErrnoError(env, EBUSY, "", std::string("Socket is busy: ") + lent_reason_);
 }
 
 // --- endpoints ----------------------------------------------------------------------------
@@ -189,8 +198,8 @@ Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind)
   std::string address = AddressArgument(info);
   CheckUsable(env);
   auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
-  busy_ = true;
-  // The poller stays armed; wake-ups during the work are replayed by FinishBusy.
+  LendToThread(bind ? "a bind is in progress" : "an unbind is in progress");
+  // The poller stays armed; wake-ups during the work are replayed by ReturnFromThread.
   worker->Queue();
   return worker->Promise();
 }
@@ -200,8 +209,13 @@ Napi::Value Socket::Unbind(const Napi::CallbackInfo& info) {
   return StartEndpointWork(info, false);
 }
 
-void Socket::FinishBusy() {
-  busy_ = false;
+void Socket::LendToThread(const char* reason) {
+  lent_reason_ = reason;
+  thread_using_.store(true, std::memory_order_release);
+}
+
+void Socket::ReturnFromThread() {
+  lent_reason_ = nullptr;
   if (close_pending_) {
     close_pending_ = false;
     Close(CloseReason::kUser);
@@ -425,6 +439,20 @@ void Socket::Leave(const Napi::CallbackInfo& info) {
   }
 }
 
+void Socket::Monitor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckUsable(env);
+  if (info[0].IsNull()) {
+    if (zmq_socket_monitor(handle_, nullptr, 0) != 0) throw ErrnoError(env);
+    return;
+  }
+  std::string address = AddressArgument(info);
+  int events = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : ZMQ_EVENT_ALL;
+  if (zmq_socket_monitor(handle_, address.c_str(), events) != 0) {
+    throw ErrnoError(env, zmq_errno(), address);
+  }
+}
+
 // --- readiness ----------------------------------------------------------------------------
 
 int Socket::Events() {
@@ -439,7 +467,7 @@ int Socket::Events() {
 
 Napi::Value Socket::GetEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (handle_ == nullptr || busy_) return Napi::Number::New(env, 0);
+  if (handle_ == nullptr || lent()) return Napi::Number::New(env, 0);
   return Napi::Number::New(env, Events());
 }
 
@@ -457,11 +485,11 @@ Napi::Value Socket::Watch(const Napi::CallbackInfo& info) {
   }
   want_ = mask;
   // ZMQ_FD only reports changes: whatever is ready already must be acted on by the caller.
-  return Napi::Number::New(env, busy_ ? 0 : Events() & mask);
+  return Napi::Number::New(env, lent() ? 0 : Events() & mask);
 }
 
 void Socket::OnPollReady() {
-  if (busy_) {
+  if (lent()) {
     poll_pending_ = true;
     return;
   }

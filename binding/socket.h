@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <atomic>
+
 #include "poller.h"
 
 namespace zmq_napi {
@@ -29,9 +31,18 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void Close(CloseReason reason);
   void DetachModule() { module_ = nullptr; }
 
-  // Called by EndpointWorker when an asynchronous bind/unbind completes.
-  void FinishBusy();
+  // Lends the libzmq socket to another thread (an asynchronous bind/unbind, a proxy). Until
+  // it is returned, operations from JavaScript fail with EBUSY and poll wake-ups are deferred:
+  // libzmq sockets must not be used by two threads at once.
+  void LendToThread(const char* reason);
+  // Called on the borrowing thread when it will not touch the socket again.
+  void ThreadDone() { thread_using_.store(false, std::memory_order_release); }
+  // Called on the main thread once the borrower is done: replays a deferred close or wake-up.
+  void ReturnFromThread();
+  bool lent() const { return lent_reason_ != nullptr; }
+  bool open() const { return handle_ != nullptr && !close_pending_; }
   void* handle() const { return handle_; }
+  Context* context() const { return context_; }
 
  private:
   // Endpoints.
@@ -62,6 +73,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::Value GetOption(const Napi::CallbackInfo& info);
   void SetOption(const Napi::CallbackInfo& info);
 
+  // Monitoring: zmq_socket_monitor to an inproc endpoint (null stops it).
+  void Monitor(const Napi::CallbackInfo& info);
+
   void OnPollReady() override;
   int Events();
   // Throws EBADF for a closed socket and EBUSY while an asynchronous bind/unbind runs.
@@ -81,7 +95,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Poller* poller_ = nullptr;
   int type_ = 0;
   int want_ = 0;
-  bool busy_ = false;
+  const char* lent_reason_ = nullptr;
+  std::atomic<bool> thread_using_{false};
   bool close_pending_ = false;
   bool poll_pending_ = false;
 };

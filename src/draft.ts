@@ -5,6 +5,7 @@ import { ZMQ } from "./generated/zmq-constants";
 import type { NativeParts } from "./native";
 import type { SocketOptionProperties } from "./options";
 import { Socket, nativeSocketOf, type Message, type MessageLike, type OperationOptions } from "./socket";
+import "./observer"; // socket.events
 import { defineSocketClass, type Readable, type SocketOptions, type Writable } from "./sockets";
 
 export type { SocketOptions, Readable, Writable } from "./sockets";

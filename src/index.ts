@@ -22,5 +22,15 @@ export {
   type StreamConnectOptions,
 } from "./sockets";
 export { ZmqError, type ErrnoCode } from "./errors";
+export {
+  Observer,
+  type Event,
+  type EventType,
+  type EventOfType,
+  type EventError,
+  type ProtoError,
+  type AuthError,
+} from "./observer";
+export { Proxy, proxy, type ProxyStatistics } from "./proxy";
 export { curveKeyPair, curvePublic, z85Encode, z85Decode, type CurveKeyPair } from "./curve";
 export type { ContextOptionValues as ContextOptions } from "./options";

@@ -56,6 +56,8 @@ export interface NativeSocket {
   watch(mask: number): number;
   getOption(id: number, kind: number): unknown;
   setOption(id: number, kind: number, value: unknown): void;
+  /** zmq_socket_monitor: publish `events` on an inproc endpoint (null stops monitoring). */
+  monitor(endpoint: string | null, events?: number): void;
 }
 
 export interface NativeAddon {

@@ -64,13 +64,14 @@ export const socketClasses = {
 export type SocketClassName = keyof typeof socketClasses;
 
 const INT32_MAX = 2 ** 31 - 1;
-const int = (id: number, on: Applies = "all", min = 0, max = INT32_MAX) =>
+// Generic over `on` so that the derived types see the literal class list, not just Applies.
+const int = <const O extends Applies = "all">(id: number, on: O = "all" as O, min = 0, max = INT32_MAX) =>
   ({ id, kind: OptionKind.Int32, value: "number", access: "rw", on, min, max }) as const;
-const bool = (id: number, on: Applies = "all") =>
+const bool = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "rw", on }) as const;
-const writeOnlyBool = (id: number, on: Applies, initial = false) =>
+const writeOnlyBool = <const O extends Applies>(id: number, on: O, initial = false) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "w", on, initial }) as const;
-const text = (id: number, on: Applies = "all") =>
+const text = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
   ({ id, kind: OptionKind.String, value: "string", access: "rw", on }) as const;
 const key = (id: number) => ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
 const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const;

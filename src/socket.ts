@@ -15,6 +15,7 @@ import { defineOptionAccessors } from "./option-accessors";
 import { appliesTo, socketOptions, type OptionSpec, type SocketClassName } from "./options";
 import { settleSoon } from "./util/fairness";
 import { Queue } from "./util/queue";
+import type { Observer } from "./observer";
 
 /** A received message frame. */
 export type Message = Buffer;
@@ -57,6 +58,12 @@ interface PendingSend extends Pending<void> {
 const native = Symbol("zmq-napi.native");
 const optionNames = new WeakMap<object, Set<string>>();
 
+/**
+ * What must happen before a socket closes: a running proxy that uses it is terminated first
+ * (the native socket then closes when the proxy thread hands it back).
+ */
+export const beforeClose = new WeakMap<Socket, () => void>();
+
 /** The native socket behind a Socket (for proxy, observer and tests of internals). */
 export function nativeSocketOf(socket: Socket): NativeSocket {
   return socket[native];
@@ -94,6 +101,8 @@ function normaliseMessage(message: unknown): unknown {
 export abstract class Socket {
   /** The context this socket belongs to. */
   readonly context: Context;
+  /** This socket's connection events (an Observer, created on first use; see observer.ts). */
+  declare readonly events: Observer;
   readonly [native]: NativeSocket;
 
   #closed = false;
@@ -542,6 +551,7 @@ export abstract class Socket {
    */
   close(): void {
     if (this.#closed) return;
+    beforeClose.get(this)?.();
     this[native].close();
     this.#afterClose();
   }

@@ -1,0 +1,219 @@
+// Socket monitoring: libzmq reports connection events (zmq_socket_monitor) as messages on an
+// inproc PAIR socket; the Observer reads them and turns them into typed events. Nothing is
+// monitored until an Observer is created (socket.events creates one on first use).
+import { EventEmitter } from "node:events";
+
+import { ZmqError, fromNative, typeError } from "./errors";
+import { ZMQ } from "./generated/zmq-constants";
+import { addon } from "./native";
+import { Socket, nativeSocketOf } from "./socket";
+import { Pair } from "./sockets";
+
+/** An error in an event: errno-coded, like every zmq-napi error. */
+export type EventError = ZmqError;
+
+/** A ZMTP or ZAP protocol violation during a handshake; `.code` is e.g. "ERR_ZMTP_MECHANISM_MISMATCH". */
+export interface ProtoError extends Error {
+  code: string;
+}
+
+/** A ZAP authentication failure; `.status` is the ZAP status code (300, 400 or 500). */
+export interface AuthError extends Error {
+  status: number;
+}
+
+interface EventAddress {
+  address: string;
+}
+
+/** Every event an Observer reports, with its payload. */
+export type Event =
+  | ({ type: "accept" } & EventAddress)
+  | ({ type: "accept:error"; error: EventError } & EventAddress)
+  | ({ type: "bind" } & EventAddress)
+  | ({ type: "bind:error"; error: EventError } & EventAddress)
+  | ({ type: "connect" } & EventAddress)
+  | ({ type: "connect:delay" } & EventAddress)
+  | ({ type: "connect:retry"; interval: number } & EventAddress)
+  | ({ type: "close" } & EventAddress)
+  | ({ type: "close:error"; error: EventError } & EventAddress)
+  | ({ type: "disconnect" } & EventAddress)
+  | { type: "end" }
+  | ({ type: "handshake" } & EventAddress)
+  | ({ type: "handshake:error:protocol"; error: ProtoError } & EventAddress)
+  | ({ type: "handshake:error:auth"; error: AuthError } & EventAddress)
+  | ({ type: "handshake:error:other"; error: EventError } & EventAddress)
+  | ({ type: "unknown"; event: number; value: number } & EventAddress);
+
+export type EventType = Event["type"];
+export type EventOfType<T extends EventType> = Extract<Event, { type: T }>;
+
+const errnoNames = new Map(Object.entries(addon.errno).map(([name, number]) => [number, name]));
+const protocolNames = new Map<number, string>(
+  Object.entries(ZMQ)
+    .filter(([name]) => name.startsWith("PROTOCOL_ERROR_"))
+    .map(([name, value]) => [value, `ERR_${name.slice("PROTOCOL_ERROR_".length)}`]),
+);
+
+function errnoError(errno: number, address: string): ZmqError {
+  const code = errnoNames.get(errno) ?? "EUNKNOWN";
+  const error = new ZmqError(code, `${code} (${errno}) on ${address}`, address);
+  error.errno = errno;
+  return error;
+}
+
+/** Decodes one monitor message: [uint16 event + uint32 value, endpoint]. */
+export function decodeEvent(frames: Buffer[]): Event {
+  const header = frames[0]!;
+  const id = header.readUInt16LE(0);
+  const value = header.readUInt32LE(2);
+  const address = frames[1]?.toString() ?? "";
+  switch (id) {
+    case ZMQ.EVENT_CONNECTED:
+      return { type: "connect", address };
+    case ZMQ.EVENT_CONNECT_DELAYED:
+      return { type: "connect:delay", address };
+    case ZMQ.EVENT_CONNECT_RETRIED:
+      return { type: "connect:retry", interval: value, address };
+    case ZMQ.EVENT_LISTENING:
+      return { type: "bind", address };
+    case ZMQ.EVENT_BIND_FAILED:
+      return { type: "bind:error", error: errnoError(value, address), address };
+    case ZMQ.EVENT_ACCEPTED:
+      return { type: "accept", address };
+    case ZMQ.EVENT_ACCEPT_FAILED:
+      return { type: "accept:error", error: errnoError(value, address), address };
+    case ZMQ.EVENT_CLOSED:
+      return { type: "close", address };
+    case ZMQ.EVENT_CLOSE_FAILED:
+      return { type: "close:error", error: errnoError(value, address), address };
+    case ZMQ.EVENT_DISCONNECTED:
+      return { type: "disconnect", address };
+    case ZMQ.EVENT_MONITOR_STOPPED:
+      return { type: "end" };
+    case ZMQ.EVENT_HANDSHAKE_SUCCEEDED:
+      return { type: "handshake", address };
+    case ZMQ.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+      return { type: "handshake:error:other", error: errnoError(value, address), address };
+    case ZMQ.EVENT_HANDSHAKE_FAILED_PROTOCOL: {
+      const code = protocolNames.get(value) ?? "ERR_ZMTP_UNSPECIFIED";
+      const error = Object.assign(new Error(`Protocol error ${code} on ${address}`), { code });
+      return { type: "handshake:error:protocol", error, address };
+    }
+    case ZMQ.EVENT_HANDSHAKE_FAILED_AUTH: {
+      const error = Object.assign(new Error(`Authentication failed (ZAP status ${value}) on ${address}`), {
+        status: value,
+      });
+      return { type: "handshake:error:auth", error, address };
+    }
+    default:
+      return { type: "unknown", event: id, value, address };
+  }
+}
+
+let monitorCounter = 0;
+
+/**
+ * Reports a socket's connection events: as an async iterator (`for await (const event of
+ * observer)`), by `receive()`, or EventEmitter-style with `on(type, listener)`. It ends (an
+ * "end" event) when the socket closes.
+ */
+export class Observer {
+  readonly #pair: Pair;
+  #emitter: EventEmitter | undefined;
+
+  constructor(socket: Socket) {
+    if (!(socket instanceof Socket)) throw typeError("a Socket", "socket", socket);
+    const endpoint = `inproc://zmq-napi-monitor-${process.pid}-${++monitorCounter}`;
+    try {
+      nativeSocketOf(socket).monitor(endpoint, ZMQ.EVENT_ALL);
+    } catch (error) {
+      throw fromNative(error);
+    }
+    this.#pair = new Pair({ context: socket.context, linger: 0 });
+    this.#pair.connect(endpoint);
+  }
+
+  /** Whether the observer has stopped (closed, or its socket closed). */
+  get closed(): boolean {
+    return this.#pair.closed;
+  }
+
+  /** Stops observing. */
+  close(): void {
+    this.#pair.close();
+  }
+
+  /** The next event; rejects with EAGAIN once the observer is closed. */
+  async receive(): Promise<Event> {
+    if (this.#emitter !== undefined) {
+      throw new Error("Observer is in event emitter mode: use on()/off(), not receive()");
+    }
+    return this.#next();
+  }
+
+  async #next(): Promise<Event> {
+    const event = decodeEvent(await this.#pair.receive());
+    if (event.type === "end") this.#pair.close();
+    return event;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
+    while (!this.closed) {
+      try {
+        const event = await this.#next();
+        yield event;
+        if (event.type === "end") return undefined;
+      } catch (error) {
+        if (this.closed) return undefined;
+        throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** Calls `listener` for every event of `type` (switches the observer to emitter mode). */
+  on<T extends EventType>(type: T, listener: (event: EventOfType<T>) => void): this {
+    this.#emitterStarted().on(type, listener as (event: Event) => void);
+    return this;
+  }
+
+  /** Removes a listener added with on(). */
+  off<T extends EventType>(type: T, listener: (event: EventOfType<T>) => void): this {
+    this.#emitter?.off(type, listener as (event: Event) => void);
+    return this;
+  }
+
+  #emitterStarted(): EventEmitter {
+    if (this.#emitter !== undefined) return this.#emitter;
+    const emitter = (this.#emitter = new EventEmitter());
+    void (async () => {
+      while (!this.closed) {
+        let event: Event;
+        try {
+          event = await this.#next();
+        } catch {
+          return;
+        }
+        emitter.emit(event.type, event);
+      }
+    })();
+    return emitter;
+  }
+}
+
+const observers = new WeakMap<Socket, Observer>();
+
+// socket.events: the socket's Observer, created on first use (zeromq v6 API).
+Object.defineProperty(Socket.prototype, "events", {
+  configurable: true,
+  enumerable: false,
+  get(this: Socket): Observer {
+    let observer = observers.get(this);
+    if (observer === undefined || observer.closed) {
+      observer = new Observer(this);
+      observers.set(this, observer);
+    }
+    return observer;
+  },
+});

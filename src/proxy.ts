@@ -1,0 +1,159 @@
+// proxy(): libzmq's built-in proxy (zmq_proxy_steerable), run on a thread of its own so the
+// event loop never blocks. While it runs, its sockets belong to it: using them from JavaScript
+// fails with EBUSY, and closing one terminates the proxy first.
+import { ZmqError, fromNative, typeError } from "./errors";
+import { addon, type NativeSocket } from "./native";
+import { Socket, beforeClose, nativeSocketOf } from "./socket";
+import { Pair } from "./sockets";
+
+declare module "./native" {
+  interface NativeAddon {
+    runProxy(
+      frontEnd: NativeSocket,
+      backEnd: NativeSocket,
+      controlInner: NativeSocket,
+      controlOuter: NativeSocket,
+      capture: NativeSocket | null,
+    ): Promise<void>;
+  }
+}
+
+/** Message and byte counts of a running proxy (the STATISTICS command of zmq_proxy_steerable). */
+export interface ProxyStatistics {
+  frontEnd: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
+  backEnd: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
+}
+
+let controlCounter = 0;
+const runningProxies = new WeakMap<Socket, Proxy>();
+
+/** The running proxy that owns `socket`, if any (Socket.close() terminates it first). */
+export function proxyOwning(socket: Socket): Proxy | undefined {
+  return runningProxies.get(socket);
+}
+
+/**
+ * A steerable proxy between a front-end and a back-end socket (ROUTER/DEALER for a request
+ * broker, XSUB/XPUB for a pub/sub forwarder, PULL/PUSH for a streamer), with an optional
+ * capture socket that receives a copy of all traffic.
+ */
+export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+  readonly frontEnd: F;
+  readonly backEnd: B;
+  readonly capture: Socket | undefined;
+  #control: Pair | undefined;
+  #controlInner: Pair | undefined;
+  #running: Promise<void> | undefined;
+  #commands: Promise<unknown> = Promise.resolve();
+
+  constructor(frontEnd: F, backEnd: B, capture?: Socket) {
+    if (!(frontEnd instanceof Socket)) throw typeError("a Socket", "frontEnd", frontEnd);
+    if (!(backEnd instanceof Socket)) throw typeError("a Socket", "backEnd", backEnd);
+    if (capture !== undefined && !(capture instanceof Socket)) throw typeError("a Socket", "capture", capture);
+    this.frontEnd = frontEnd;
+    this.backEnd = backEnd;
+    this.capture = capture;
+  }
+
+  /** Runs the proxy until terminate() (or its context closes); resolves when it has ended. */
+  run(): Promise<void> {
+    if (this.#running !== undefined) {
+      return Promise.reject(new ZmqError("EBUSY", "Proxy is already running"));
+    }
+    const endpoint = `inproc://zmq-napi-proxy-control-${process.pid}-${++controlCounter}`;
+    const inner = new Pair({ context: this.frontEnd.context });
+    const outer = new Pair({ context: this.frontEnd.context });
+    try {
+      inner.bindSync(endpoint);
+      outer.connect(endpoint);
+    } catch (error) {
+      inner.close();
+      outer.close();
+      throw error;
+    }
+    this.#controlInner = inner;
+    this.#control = outer;
+    const sockets = [this.frontEnd, this.backEnd, ...(this.capture ? [this.capture] : [])];
+    let started: Promise<void>;
+    try {
+      started = addon.runProxy(
+        nativeSocketOf(this.frontEnd),
+        nativeSocketOf(this.backEnd),
+        nativeSocketOf(inner),
+        nativeSocketOf(outer),
+        this.capture ? nativeSocketOf(this.capture) : null,
+      );
+    } catch (error) {
+      inner.close();
+      outer.close();
+      return Promise.reject(fromNative(error));
+    }
+    for (const socket of sockets) {
+      runningProxies.set(socket, this as Proxy);
+      beforeClose.set(socket, () => this.terminate());
+    }
+    const finish = () => {
+      for (const socket of sockets) {
+        runningProxies.delete(socket);
+        beforeClose.delete(socket);
+      }
+      outer.close();
+      inner.close();
+      this.#control = undefined;
+    };
+    this.#running = started.then(finish, (error) => {
+      finish();
+      throw fromNative(error);
+    });
+    return this.#running;
+  }
+
+  /** Stops forwarding (messages queue in the sockets) until resume(). */
+  pause(): void {
+    this.#command("PAUSE");
+  }
+
+  /** Resumes forwarding after pause(). */
+  resume(): void {
+    this.#command("RESUME");
+  }
+
+  /** Ends the proxy; run() then resolves. */
+  terminate(): void {
+    this.#command("TERMINATE");
+  }
+
+  /** Message and byte counts so far. */
+  async statistics(): Promise<ProxyStatistics> {
+    const control = this.#requireControl();
+    const reply = (this.#commands = this.#commands.then(async () => {
+      await control.send("STATISTICS");
+      return control.receive();
+    }));
+    const frames = (await reply) as Buffer[];
+    const [a, b, c, d, e, f, g, h] = frames.map((frame) => Number(frame.readBigUInt64LE(0)));
+    return {
+      frontEnd: { messagesIn: a!, bytesIn: b!, messagesOut: c!, bytesOut: d! },
+      backEnd: { messagesIn: e!, bytesIn: f!, messagesOut: g!, bytesOut: h! },
+    };
+  }
+
+  #requireControl(): Pair {
+    if (this.#control === undefined) throw new ZmqError("EBADF", "Proxy is not running");
+    return this.#control;
+  }
+
+  #command(command: "PAUSE" | "RESUME" | "TERMINATE"): void {
+    const control = this.#requireControl();
+    this.#commands = this.#commands.then(() => control.send(command)).catch(() => undefined);
+  }
+}
+
+/**
+ * Forwards messages between frontEnd and backEnd (and copies them to capture) until the
+ * proxy is terminated, one of its sockets is closed or its context ends: the seed's
+ * `zmq.proxy(frontend, backend)`. Resolves when the proxy has ended.
+ */
+export function proxy(frontEnd: Socket, backEnd: Socket, capture?: Socket): Promise<void> {
+  return new Proxy(frontEnd, backEnd, capture).run();
+}
