@@ -2,6 +2,7 @@
 
 #include <zmq.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,15 @@
 #include "proxy.h"
 #include "socket.h"
 
+// OpenPGM's log threshold (openpgm/pgm/messages.c). Its warnings ("Interface lo reports as a
+// loopback device") would go to the host program's stderr.
+extern "C" int pgm_min_log_level;
+
 namespace zmq_napi {
 
 namespace {
+
+constexpr int kPgmLogLevelError = 5;  // PGM_LOG_LEVEL_ERROR
 
 std::string LibzmqVersion() {
   int major = 0, minor = 0, patch = 0;
@@ -39,7 +46,10 @@ Napi::Object CapabilityObject(Napi::Env env) {
 
 }  // namespace
 
-Module::Module(Napi::Env env, Napi::Object exports) {
+Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new TeardownGate{this}) {
+  // Unless the user asked for a level (OpenPGM reads PGM_MIN_LOG_LEVEL when a pgm socket is
+  // first made), report only errors.
+  if (std::getenv("PGM_MIN_LOG_LEVEL") == nullptr) pgm_min_log_level = kPgmLogLevelError;
   Napi::Function context = Context::Define(env);
   Napi::Function socket = Socket::Define(env);
   context_constructor_ = Napi::Persistent(context);
@@ -51,6 +61,7 @@ Module::Module(Napi::Env env, Napi::Object exports) {
                            InstanceValue("errno", ErrnoTable(env), napi_enumerable),
                            InstanceValue("Context", context, napi_enumerable),
                            InstanceValue("Socket", socket, napi_enumerable),
+                           InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
                            InstanceValue("runProxy", Napi::Function::New<RunProxy>(env),
                                          napi_enumerable),
                            InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env),
@@ -62,23 +73,65 @@ Module::Module(Napi::Env env, Napi::Object exports) {
                            InstanceValue("z85Decode", Napi::Function::New<Z85Decode>(env),
                                          napi_enumerable),
                        });
-  napi_add_async_cleanup_hook(env, &Module::OnTeardown, this, &cleanup_hook_);
+  // A synchronous cleanup hook: the async variant double-frees its handle under Deno. Poll
+  // handles closed here finish closing in the loop iteration the runtime runs before it
+  // closes the loop.
+  hook_registered_ = napi_add_env_cleanup_hook(env, &Module::OnTeardown, this) == napi_ok;
 }
 
 Module::~Module() {
+  if (hook_registered_) napi_remove_env_cleanup_hook(env_, &Module::OnTeardown, this);
   Teardown();
   // Objects finalized after this point must not reach back into a destroyed module.
   for (Socket* socket : sockets_) socket->DetachModule();
   for (Context* context : contexts_) context->DetachModule();
+  gate_->module = nullptr;
+  if (gate_->closing == 0) delete gate_;
 }
 
-void Module::OnTeardown(napi_async_cleanup_hook_handle handle, void* data) {
+void Module::UseAsyncTeardown(const Napi::CallbackInfo& info) {
+  if (async_hook_ != nullptr || torn_down_) return;
+  if (napi_add_async_cleanup_hook(env_, &Module::OnAsyncTeardown, this, &async_hook_) != napi_ok) {
+    async_hook_ = nullptr;
+    return;
+  }
+  if (hook_registered_) napi_remove_env_cleanup_hook(env_, &Module::OnTeardown, this);
+  hook_registered_ = false;
+}
+
+void Module::OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data) {
   auto* module = static_cast<Module*>(data);
   module->Teardown();
-  // Poll handles close asynchronously; their callbacks run in the loop iterations that Node
-  // keeps running until every async cleanup hook has been removed.
-  module->cleanup_hook_ = nullptr;
+  module->async_teardown_started_ = true;
+  module->FinishAsyncTeardown();
+}
+
+void* Module::PollerClosing() {
+  gate_->closing++;
+  return gate_;
+}
+
+void Module::PollerClosed(void* data) {
+  auto* gate = static_cast<TeardownGate*>(data);
+  gate->closing--;
+  if (gate->module != nullptr) {
+    gate->module->FinishAsyncTeardown();
+  } else if (gate->closing == 0) {
+    delete gate;  // The module is gone and this was the last handle it waited for.
+  }
+}
+
+void Module::FinishAsyncTeardown() {
+  if (!async_teardown_started_ || gate_->closing > 0 || async_hook_ == nullptr) return;
+  napi_async_cleanup_hook_handle handle = async_hook_;
+  async_hook_ = nullptr;
   napi_remove_async_cleanup_hook(handle);
+}
+
+void Module::OnTeardown(void* data) {
+  auto* module = static_cast<Module*>(data);
+  module->hook_registered_ = false;  // Runtimes remove a hook once it has run.
+  module->Teardown();
 }
 
 void Module::Teardown() {

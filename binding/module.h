@@ -17,6 +17,13 @@ class Module : public Napi::Addon<Module> {
   ~Module();
 
   Napi::FunctionReference& context_constructor() { return context_constructor_; }
+
+  // Poll handles close asynchronously. Under Node the environment's teardown waits (through an
+  // async cleanup hook) until every one has closed: Node unloads a worker's addons right after,
+  // and a close callback must not run in unloaded code.
+  // Returns the argument for PollerClosed, counting one more poller that is closing.
+  void* PollerClosing();
+  static void PollerClosed(void* gate);
   std::unordered_set<Context*>& contexts() { return contexts_; }
   std::unordered_set<Socket*>& sockets() { return sockets_; }
   Napi::FunctionReference& socket_constructor() { return socket_constructor_; }
@@ -24,9 +31,13 @@ class Module : public Napi::Addon<Module> {
   std::unordered_set<void*>& proxies() { return proxies_; }
 
  private:
-  // Environment teardown: close every socket and context still open while the event loop can
-  // still run the poll handles' close callbacks. Node waits for `done` to be called.
-  static void OnTeardown(napi_async_cleanup_hook_handle handle, void* data);
+  // Environment teardown: close every socket and context still open, while the event loop
+  // can still run the poll handles' close callbacks. Synchronous by default (Deno double-frees
+  // async hook handles); useAsyncTeardown() switches Node to the async hook.
+  static void OnTeardown(void* data);
+  static void OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data);
+  void UseAsyncTeardown(const Napi::CallbackInfo& info);
+  void FinishAsyncTeardown();
   void Teardown();
 
   Napi::FunctionReference context_constructor_;
@@ -34,7 +45,16 @@ class Module : public Napi::Addon<Module> {
   std::unordered_set<Context*> contexts_;
   std::unordered_set<Socket*> sockets_;
   std::unordered_set<void*> proxies_;
-  napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
+  napi_env env_;
+  bool hook_registered_ = false;
+  napi_async_cleanup_hook_handle async_hook_ = nullptr;
+  bool async_teardown_started_ = false;
+  // Outlives the module while poll handles are still closing (see PollerClosing).
+  struct TeardownGate {
+    Module* module;
+    int closing = 0;
+  };
+  TeardownGate* gate_;
   bool torn_down_ = false;
 };
 

@@ -33,11 +33,16 @@ void Poller::Stop() {
   active_ = false;
 }
 
-void Poller::Close() {
+void Poller::Close(void (*closed)(void*), void* arg) {
   listener_ = nullptr;
+  closed_ = closed;
+  closed_arg_ = arg;
   Stop();
-  uv_close(reinterpret_cast<uv_handle_t*>(handle_),
-           [](uv_handle_t* handle) { delete static_cast<Poller*>(HandleData(handle)); });
+  uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* handle) {
+    auto* poller = static_cast<Poller*>(HandleData(handle));
+    if (poller->closed_ != nullptr) poller->closed_(poller->closed_arg_);
+    delete poller;
+  });
 }
 
 void Poller::OnPoll(uv_poll_t* handle, int status, int events) {

@@ -29,9 +29,9 @@ class Poller {
   void Stop();
   bool active() const { return active_; }
 
-  // Stops and frees the poller once libuv has released the handle. The listener is never
-  // called again after Close().
-  void Close();
+  // Stops and frees the poller once libuv has released the handle, then calls `closed(arg)`
+  // (if given). The listener is never called again after Close().
+  void Close(void (*closed)(void*) = nullptr, void* arg = nullptr);
 
  private:
   Poller() = default;
@@ -41,6 +41,8 @@ class Poller {
   uv_poll_t* handle_ = nullptr;
   Listener* listener_ = nullptr;
   bool active_ = false;
+  void (*closed_)(void*) = nullptr;
+  void* closed_arg_ = nullptr;
 };
 
 }  // namespace zmq_napi

@@ -2,6 +2,9 @@
 
 #include <zmq.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <string>
 #include <thread>
@@ -28,6 +31,21 @@ std::string AddressArgument(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(info.Env(), "Expected a string for address");
   }
   return info[0].As<Napi::String>().Utf8Value();
+}
+
+// libzmq aborts the whole process when a pgm:// socket cannot open its raw socket (the I/O
+// thread asserts after zmq_bind/zmq_connect already returned 0). Check the privilege first.
+void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
+  if (address.compare(0, 6, "pgm://") != 0) return;
+  int fd = socket(AF_INET, SOCK_RAW, 113 /* IPPROTO_PGM */);
+  if (fd >= 0) {
+    close(fd);
+    return;
+  }
+  int error = errno;
+  throw ErrnoError(env, error == EACCES ? EPERM : error, address,
+                   "pgm:// needs the CAP_NET_RAW capability (raw IP sockets), which this process "
+                   "lacks; epgm:// (PGM over UDP) needs no privilege");
 }
 
 bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
@@ -161,7 +179,11 @@ void Socket::Close(CloseReason reason) {
     lent_reason_ = nullptr;
   }
   if (poller_ != nullptr) {
-    poller_->Close();
+    if (module_ != nullptr) {
+      poller_->Close(&Module::PollerClosed, module_->PollerClosing());
+    } else {
+      poller_->Close();
+    }
     poller_ = nullptr;
   }
   zmq_close(handle_);
@@ -197,6 +219,7 @@ Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind)
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
   CheckUsable(env);
+  CheckPgmPrivilege(env, address);
   auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
   LendToThread(bind ? "a bind is in progress" : "an unbind is in progress");
   // The poller stays armed; wake-ups during the work are replayed by ReturnFromThread.
@@ -229,6 +252,7 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
   CheckUsable(env);
+  CheckPgmPrivilege(env, address);
   if (call(handle_, address.c_str()) != 0) throw ErrnoError(env, zmq_errno(), address);
 }
 

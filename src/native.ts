@@ -64,6 +64,7 @@ export interface NativeAddon {
   readonly version: string;
   readonly capability: Readonly<NativeCapability>;
   readonly errno: Readonly<Record<string, number>>;
+  useAsyncTeardown(): void;
   readonly Context: new (shared?: boolean) => NativeContext;
   curveKeyPair(): { publicKey: string; secretKey: string };
   curvePublic(secretKey: string): string;
@@ -103,3 +104,9 @@ function loadAddon(): NativeAddon {
 }
 
 export const addon: NativeAddon = loadAddon();
+
+// Node unloads a worker's addons as soon as its environment is gone, so teardown must wait
+// for the poll handles to finish closing: Node's async cleanup hook does that. Deno
+// double-frees those hooks' handles, so it (and any runtime but Node) keeps the synchronous one.
+const isNode = process.release?.name === "node" && !("deno" in process.versions) && !("bun" in process.versions);
+if (isNode) addon.useAsyncTeardown();

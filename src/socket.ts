@@ -204,7 +204,15 @@ export abstract class Socket {
   }
 
   #whenIdle(start: () => Promise<void>): Promise<void> {
-    return this.#binding === null ? start() : this.#binding.then(start, start);
+    // The native call throws synchronously for bad input; bind() still only rejects.
+    const guarded = () => {
+      try {
+        return start();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    return this.#binding === null ? guarded() : this.#binding.then(guarded, guarded);
   }
 
   #endBinding(binding: Promise<void>): void {
