@@ -11,6 +11,8 @@
 #include "errors.h"
 #include "proxy.h"
 #include "socket.h"
+#include "thread_poller.h"
+#include "uv_poller.h"
 
 // OpenPGM's log threshold (openpgm/pgm/messages.c). Its warnings ("Interface lo reports as a
 // loopback device") would go to the host program's stderr.
@@ -62,6 +64,7 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
                            InstanceValue("Context", context, napi_enumerable),
                            InstanceValue("Socket", socket, napi_enumerable),
                            InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
+                           InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
                            InstanceValue("runProxy", Napi::Function::New<RunProxy>(env),
                                          napi_enumerable),
                            InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env),
@@ -106,6 +109,23 @@ void Module::OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data) 
   module->FinishAsyncTeardown();
 }
 
+void Module::UseThreadPoller(const Napi::CallbackInfo& info) {
+  if (!sockets_.empty()) {
+    throw Napi::Error::New(info.Env(), "useThreadPoller() must come before the first socket");
+  }
+  use_thread_poller_ = true;
+}
+
+Poller* Module::CreatePoller(int fd, Poller::Listener* listener) {
+  if (use_thread_poller_) {
+    if (hub_ == nullptr) hub_ = new ThreadPollerHub(Napi::Env(env_));
+    return hub_->Create(fd, listener);
+  }
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env_, reinterpret_cast<struct uv_loop_s**>(&loop));
+  return UvPoller::Create(loop, fd, listener);
+}
+
 void* Module::PollerClosing() {
   gate_->closing++;
   return gate_;
@@ -144,6 +164,7 @@ void Module::Teardown() {
   for (Socket* socket : sockets) socket->Close(Socket::CloseReason::kTeardown);
   std::vector<Context*> contexts(contexts_.begin(), contexts_.end());
   for (Context* context : contexts) context->Close(/*blocking=*/true, /*notify=*/false);
+  if (hub_ != nullptr) hub_->Shutdown();
 }
 
 }  // namespace zmq_napi

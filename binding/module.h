@@ -4,12 +4,16 @@
 
 #include <napi.h>
 
+#include <memory>
 #include <unordered_set>
+
+#include "poller.h"
 
 namespace zmq_napi {
 
 class Context;
 class Socket;
+class ThreadPollerHub;
 
 class Module : public Napi::Addon<Module> {
  public:
@@ -21,6 +25,10 @@ class Module : public Napi::Addon<Module> {
   // Poll handles close asynchronously. Under Node the environment's teardown waits (through an
   // async cleanup hook) until every one has closed: Node unloads a worker's addons right after,
   // and a close callback must not run in unloaded code.
+  // A poller for a socket's ZMQ_FD: libuv's, or the Node-API-only one after useThreadPoller()
+  // (runtimes without uv_poll). Returns nullptr with errno set on failure.
+  Poller* CreatePoller(int fd, Poller::Listener* listener);
+
   // Returns the argument for PollerClosed, counting one more poller that is closing.
   void* PollerClosing();
   static void PollerClosed(void* gate);
@@ -37,6 +45,7 @@ class Module : public Napi::Addon<Module> {
   static void OnTeardown(void* data);
   static void OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void UseAsyncTeardown(const Napi::CallbackInfo& info);
+  void UseThreadPoller(const Napi::CallbackInfo& info);
   void FinishAsyncTeardown();
   void Teardown();
 
@@ -55,6 +64,9 @@ class Module : public Napi::Addon<Module> {
     int closing = 0;
   };
   TeardownGate* gate_;
+  bool use_thread_poller_ = false;
+  // Never freed once created: queued thread-safe calls may still name it at teardown.
+  ThreadPollerHub* hub_ = nullptr;
   bool torn_down_ = false;
 };
 

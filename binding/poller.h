@@ -1,13 +1,15 @@
-// Bridges a libzmq socket's ZMQ_FD into the libuv event loop.
+// Bridges a libzmq socket's ZMQ_FD into the JavaScript event loop.
 //
 // ZMQ_FD is not a data socket: it becomes readable when libzmq has something for the
 // application thread (commands in the socket's mailbox), and it is edge-triggered. A wake-up
 // therefore says only "look at ZMQ_EVENTS now", and every send or receive may consume the edge
 // that would have announced the next state change. The owner re-checks ZMQ_EVENTS after each
-// operation; the poller only turns edges into calls.
+// operation; a poller only turns edges into calls on the JavaScript thread.
+//
+// Two implementations: UvPoller (a uv_poll_t, for runtimes with libuv: Node, Deno) and
+// ThreadPoller (one background thread per environment and a thread-safe function, Node-API
+// only: for Bun, which lacks uv_poll).
 #pragma once
-
-#include "util/libuv.h"
 
 namespace zmq_napi {
 
@@ -21,28 +23,15 @@ class Poller {
     ~Listener() = default;
   };
 
-  // Returns nullptr (and sets errno) when the loop refuses the descriptor.
-  static Poller* Create(uv_loop_t* loop, int fd, Listener* listener);
+  virtual ~Poller() = default;
 
   // Watching keeps the event loop alive; an idle socket is not watched and costs nothing.
-  void Start();
-  void Stop();
-  bool active() const { return active_; }
+  virtual void Start() = 0;
+  virtual void Stop() = 0;
 
-  // Stops and frees the poller once libuv has released the handle, then calls `closed(arg)`
-  // (if given). The listener is never called again after Close().
-  void Close(void (*closed)(void*) = nullptr, void* arg = nullptr);
-
- private:
-  Poller() = default;
-  ~Poller();
-  static void OnPoll(uv_poll_t* handle, int status, int events);
-
-  uv_poll_t* handle_ = nullptr;
-  Listener* listener_ = nullptr;
-  bool active_ = false;
-  void (*closed_)(void*) = nullptr;
-  void* closed_arg_ = nullptr;
+  // Stops watching and frees the poller once nothing refers to it any more, then calls
+  // `closed(arg)` (if given). The listener is never called again after Close().
+  virtual void Close(void (*closed)(void*), void* arg) = 0;
 };
 
 }  // namespace zmq_napi

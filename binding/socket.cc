@@ -144,9 +144,7 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
     handle_ = nullptr;
     throw ErrnoError(env, error);
   }
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, reinterpret_cast<struct uv_loop_s**>(&loop));
-  poller_ = Poller::Create(loop, fd, this);
+  poller_ = module_->CreatePoller(fd, this);
   if (poller_ == nullptr) {
     int error = errno;
     zmq_close(handle_);
@@ -182,7 +180,7 @@ void Socket::Close(CloseReason reason) {
     if (module_ != nullptr) {
       poller_->Close(&Module::PollerClosed, module_->PollerClosing());
     } else {
-      poller_->Close();
+      poller_->Close(nullptr, nullptr);
     }
     poller_ = nullptr;
   }

@@ -65,6 +65,7 @@ export interface NativeAddon {
   readonly capability: Readonly<NativeCapability>;
   readonly errno: Readonly<Record<string, number>>;
   useAsyncTeardown(): void;
+  useThreadPoller(): void;
   readonly Context: new (shared?: boolean) => NativeContext;
   curveKeyPair(): { publicKey: string; secretKey: string };
   curvePublic(secretKey: string): string;
@@ -108,5 +109,12 @@ export const addon: NativeAddon = loadAddon();
 // Node unloads a worker's addons as soon as its environment is gone, so teardown must wait
 // for the poll handles to finish closing: Node's async cleanup hook does that. Deno
 // double-frees those hooks' handles, so it (and any runtime but Node) keeps the synchronous one.
-const isNode = process.release?.name === "node" && !("deno" in process.versions) && !("bun" in process.versions);
+const isBun = "bun" in process.versions;
+const isNode = process.release?.name === "node" && !("deno" in process.versions) && !isBun;
 if (isNode) addon.useAsyncTeardown();
+
+// Bun implements Node-API but not uv_poll: its sockets are watched by the Node-API-only
+// bridge (a poll(2) thread and a thread-safe function). ZMQ_NAPI_POLLER=thread selects that
+// bridge anywhere, e.g. to test or measure it under Node.
+export const pollerKind: "uv" | "thread" = isBun || process.env.ZMQ_NAPI_POLLER === "thread" ? "thread" : "uv";
+if (pollerKind === "thread") addon.useThreadPoller();

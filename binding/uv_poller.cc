@@ -1,12 +1,12 @@
-#include "poller.h"
+#include "uv_poller.h"
 
 #include <cerrno>
 #include <cstdlib>
 
 namespace zmq_napi {
 
-Poller* Poller::Create(uv_loop_t* loop, int fd, Listener* listener) {
-  auto* poller = new Poller();
+UvPoller* UvPoller::Create(uv_loop_t* loop, int fd, Listener* listener) {
+  auto* poller = new UvPoller();
   poller->listener_ = listener;
   poller->handle_ = static_cast<uv_poll_t*>(std::calloc(1, uv_handle_size(ZMQ_NAPI_UV_POLL)));
   int status = uv_poll_init_socket(loop, poller->handle_, fd);
@@ -19,34 +19,34 @@ Poller* Poller::Create(uv_loop_t* loop, int fd, Listener* listener) {
   return poller;
 }
 
-Poller::~Poller() { std::free(handle_); }
+UvPoller::~UvPoller() { std::free(handle_); }
 
-void Poller::Start() {
+void UvPoller::Start() {
   if (active_) return;
   // Readable only: ZMQ_FD signals both directions by becoming readable.
-  if (uv_poll_start(handle_, ZMQ_NAPI_UV_READABLE, &Poller::OnPoll) == 0) active_ = true;
+  if (uv_poll_start(handle_, ZMQ_NAPI_UV_READABLE, &UvPoller::OnPoll) == 0) active_ = true;
 }
 
-void Poller::Stop() {
+void UvPoller::Stop() {
   if (!active_) return;
   uv_poll_stop(handle_);
   active_ = false;
 }
 
-void Poller::Close(void (*closed)(void*), void* arg) {
+void UvPoller::Close(void (*closed)(void*), void* arg) {
   listener_ = nullptr;
   closed_ = closed;
   closed_arg_ = arg;
   Stop();
   uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* handle) {
-    auto* poller = static_cast<Poller*>(HandleData(handle));
+    auto* poller = static_cast<UvPoller*>(HandleData(handle));
     if (poller->closed_ != nullptr) poller->closed_(poller->closed_arg_);
     delete poller;
   });
 }
 
-void Poller::OnPoll(uv_poll_t* handle, int status, int events) {
-  auto* poller = static_cast<Poller*>(HandleData(handle));
+void UvPoller::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* poller = static_cast<UvPoller*>(HandleData(handle));
   // An error on the descriptor is reported as readiness too: ZMQ_EVENTS will tell the truth.
   if (poller->listener_ != nullptr) poller->listener_->OnPollReady();
 }
