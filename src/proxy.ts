@@ -55,7 +55,10 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.capture = capture;
   }
 
-  /** Runs the proxy until terminate() (or its context closes); resolves when it has ended. */
+  /**
+   * Runs the proxy until terminate() (or its context closes); resolves when it has ended.
+   * Like the `zeromq` package's Proxy, it closes frontEnd and backEnd when it ends.
+   */
   run(): Promise<void> {
     if (this.#running !== undefined) {
       return Promise.reject(new ZmqError("EBUSY", "Proxy is already running"));
@@ -100,6 +103,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       outer.close();
       inner.close();
       this.#control = undefined;
+      this.frontEnd.close();
+      this.backEnd.close();
     };
     this.#running = started.then(finish, (error) => {
       finish();
