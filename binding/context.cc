@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <mutex>
+#include <cstdlib>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "errors.h"
@@ -49,6 +51,21 @@ void ReleaseShared() {
   }
 }
 
+// Every live Context of every environment, for CloseAllAtProcessExit.
+std::mutex& RegistryMutex() {
+  static std::mutex* mutex = new std::mutex();
+  return *mutex;
+}
+std::unordered_set<Context*>& Registry() {
+  static auto* registry = new std::unordered_set<Context*>();
+  return *registry;
+}
+
+void TerminateBlocking(void* handle) {
+  while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
+  }
+}
+
 // zmq_ctx_term blocks until every socket is closed and its linger has passed; never do that
 // on the event loop thread.
 void TerminateInBackground(void* handle) {
@@ -76,9 +93,51 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   handle_ = shared_ ? AcquireShared() : zmq_ctx_new();
   if (handle_ == nullptr) throw ErrnoError(info.Env());
   module_->contexts().insert(this);
+  static std::once_flag at_exit;
+  std::call_once(at_exit, [] { std::atexit(&Context::CloseAllAtProcessExit); });
+  std::lock_guard<std::mutex> lock(RegistryMutex());
+  Registry().insert(this);
+}
+
+void Context::CloseAllAtProcessExit() {
+  std::vector<void*> to_terminate;
+  bool shared_in_use = false;
+  {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    for (Context* context : Registry()) {
+      if (context->handle_ == nullptr) continue;
+      // A socket lent to a proxy thread cannot be closed from here, and its context cannot
+      // be terminated without waiting forever for it.
+      bool lent = false;
+      for (Socket* socket : context->sockets_) {
+        if (socket->lent()) {
+          lent = true;
+        } else {
+          socket->CloseAtProcessExit();
+        }
+      }
+      if (context->shared_) {
+        shared_in_use = shared_in_use || lent;
+      } else if (!lent) {
+        to_terminate.push_back(context->handle_);
+        context->handle_ = nullptr;
+      }
+    }
+  }
+  for (void* handle : to_terminate) TerminateBlocking(handle);
+  SharedContext& shared = Shared();
+  std::lock_guard<std::mutex> lock(shared.mutex);
+  if (shared.handle != nullptr && !shared_in_use) {
+    TerminateBlocking(shared.handle);
+    shared.handle = nullptr;
+  }
 }
 
 Context::~Context() {
+  {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    Registry().erase(this);
+  }
   if (module_ != nullptr) module_->contexts().erase(this);
   Close(/*blocking=*/false, /*notify=*/false);
 }
@@ -107,8 +166,10 @@ Napi::Value Context::GetOption(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (handle_ == nullptr) throw ErrnoError(env, EBADF);
   if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "option id must be a number");
+  // -1 is a valid value (e.g. ZMQ_THREAD_SCHED_POLICY); only errno tells an error apart.
+  errno = 0;
   int value = zmq_ctx_get(handle_, info[0].As<Napi::Number>().Int32Value());
-  if (value < 0) throw ErrnoError(env);
+  if (value == -1 && errno != 0) throw ErrnoError(env);
   return Napi::Number::New(env, value);
 }
 

@@ -32,6 +32,12 @@ class Context : public Napi::ObjectWrap<Context> {
   void Close(bool blocking, bool notify);
   void DetachModule() { module_ = nullptr; }
 
+  // process.exit() ends the process without tearing environments down, so no cleanup hook
+  // runs and libzmq's I/O threads would die with messages still queued. An atexit handler
+  // closes every open socket and terminates every context instead, honouring linger. It
+  // touches no JavaScript state (the environments are not running any more).
+  static void CloseAllAtProcessExit();
+
  private:
   Napi::Value GetOption(const Napi::CallbackInfo& info);
   void SetOption(const Napi::CallbackInfo& info);

@@ -139,10 +139,17 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
   int fd = -1;
   size_t fd_size = sizeof(fd);
   if (zmq_getsockopt(handle_, ZMQ_FD, &fd, &fd_size) != 0) {
-    int error = zmq_errno();
-    zmq_close(handle_);
-    handle_ = nullptr;
-    throw ErrnoError(env, error);
+    // Thread-safe (draft) sockets have no ZMQ_FD. A zmq_poller holding the socket provides
+    // the same kind of descriptor: its signaler, raised whenever the socket's state changes.
+    zpoller_ = zmq_poller_new();
+    if (zpoller_ == nullptr || zmq_poller_add(zpoller_, handle_, nullptr, ZMQ_POLLIN | ZMQ_POLLOUT) != 0 ||
+        zmq_poller_fd(zpoller_, &fd) != 0) {
+      int error = zmq_errno();
+      if (zpoller_ != nullptr) zmq_poller_destroy(&zpoller_);
+      zmq_close(handle_);
+      handle_ = nullptr;
+      throw ErrnoError(env, error);
+    }
   }
   poller_ = module_->CreatePoller(fd, this);
   if (poller_ == nullptr) {
@@ -169,6 +176,7 @@ void Socket::Close(CloseReason reason) {
     if (reason != CloseReason::kTeardown) {
       // Another thread is using the socket: close when it is returned.
       close_pending_ = true;
+      if (reason == CloseReason::kContextClosed) pending_close_reason_ = reason;
       return;
     }
     // The environment is going away and will not see the socket returned: wait for the
@@ -184,6 +192,7 @@ void Socket::Close(CloseReason reason) {
     }
     poller_ = nullptr;
   }
+  if (zpoller_ != nullptr) zmq_poller_destroy(&zpoller_);
   zmq_close(handle_);
   handle_ = nullptr;
   want_ = 0;
@@ -198,6 +207,13 @@ void Socket::Close(CloseReason reason) {
   }
   on_ready_.Reset();
   context_ref_.Reset();
+}
+
+void Socket::CloseAtProcessExit() {
+  if (handle_ == nullptr) return;
+  if (zpoller_ != nullptr) zmq_poller_destroy(&zpoller_);
+  zmq_close(handle_);
+  handle_ = nullptr;
 }
 
 void Socket::CloseMethod(const Napi::CallbackInfo& info) { Close(CloseReason::kUser); }
@@ -239,7 +255,7 @@ void Socket::ReturnFromThread() {
   lent_reason_ = nullptr;
   if (close_pending_) {
     close_pending_ = false;
-    Close(CloseReason::kUser);
+    Close(pending_close_reason_);
   } else if (poll_pending_) {
     poll_pending_ = false;
     OnPollReady();
@@ -514,6 +530,12 @@ void Socket::OnPollReady() {
   if (lent()) {
     poll_pending_ = true;
     return;
+  }
+  if (zpoller_ != nullptr) {
+    // Lower the signaler before looking at the state, so a change after this look raises it
+    // again (zmq_poller_wait with no timeout only resets and checks).
+    zmq_poller_event_t event;
+    zmq_poller_wait(zpoller_, &event, 0);
   }
   int ready = Events() & want_;
   if (ready == 0 || on_ready_.IsEmpty()) return;

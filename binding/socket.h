@@ -29,6 +29,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   ~Socket() override;
 
   void Close(CloseReason reason);
+  // Closes the libzmq socket only (see Context::CloseAllAtProcessExit): no JavaScript, no
+  // libuv; the process is exiting.
+  void CloseAtProcessExit();
   void DetachModule() { module_ = nullptr; }
 
   // Lends the libzmq socket to another thread (an asynchronous bind/unbind, a proxy). Until
@@ -93,11 +96,13 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::FunctionReference on_ready_;
   void* handle_ = nullptr;
   Poller* poller_ = nullptr;
+  void* zpoller_ = nullptr;  // Thread-safe sockets only: the zmq_poller whose fd we watch.
   int type_ = 0;
   int want_ = 0;
   const char* lent_reason_ = nullptr;
   std::atomic<bool> thread_using_{false};
   bool close_pending_ = false;
+  CloseReason pending_close_reason_ = CloseReason::kUser;
   bool poll_pending_ = false;
 };
 

@@ -100,10 +100,13 @@ void Socket::SetOption(const Napi::CallbackInfo& info) {
       break;
     }
     case kUint64: {
-      uint64_t number = static_cast<uint64_t>(ToInt64(env, value));
+      uint64_t number = 0;
       if (value.IsBigInt()) {
         bool lossless = false;
         number = value.As<Napi::BigInt>().Uint64Value(&lossless);
+        if (!lossless) throw Napi::RangeError::New(env, "option value does not fit in 64 bits");
+      } else {
+        number = static_cast<uint64_t>(ToInt64(env, value));
       }
       rc = zmq_setsockopt(handle_, option, &number, sizeof(number));
       break;

@@ -112,64 +112,120 @@ export function decodeEvent(frames: Buffer[]): Event {
 }
 
 let monitorCounter = 0;
+/** Events kept for a reader that is not reading; older ones are dropped beyond this. */
+const MAX_BUFFERED_EVENTS = 10_000;
 
 /**
  * Reports a socket's connection events: as an async iterator (`for await (const event of
  * observer)`), by `receive()`, or EventEmitter-style with `on(type, listener)`. It ends (an
  * "end" event) when the socket closes.
+ *
+ * libzmq sends monitor events with a blocking send from the socket's I/O thread, so an
+ * observer that nobody reads would stall every socket of the context. The Observer therefore
+ * reads events as they come and keeps the latest 10,000 for receive().
  */
 export class Observer {
+  readonly #socket: Socket;
   readonly #pair: Pair;
+  readonly #buffered: Event[] = [];
+  readonly #waiting: { resolve(event: Event): void; reject(error: unknown): void }[] = [];
   #emitter: EventEmitter | undefined;
+  #ended = false;
 
   constructor(socket: Socket) {
     if (!(socket instanceof Socket)) throw typeError("a Socket", "socket", socket);
+    if (socket.closed) throw new ZmqError("EBADF", "Socket is closed; cannot observe it");
     const endpoint = `inproc://zmq-napi-monitor-${process.pid}-${++monitorCounter}`;
+    this.#socket = socket;
+    this.#pair = new Pair({ context: socket.context, linger: 0 });
     try {
+      // libzmq's monitor socket binds the endpoint; ours connects to it.
       nativeSocketOf(socket).monitor(endpoint, ZMQ.EVENT_ALL);
+      this.#pair.connect(endpoint);
     } catch (error) {
+      this.#pair.close();
       throw fromNative(error);
     }
-    this.#pair = new Pair({ context: socket.context, linger: 0 });
-    this.#pair.connect(endpoint);
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for await (const frames of this.#pair) {
+        const event = decodeEvent(frames);
+        this.#deliver(event);
+        if (event.type === "end") break;
+      }
+    } finally {
+      this.#end();
+    }
+  }
+
+  #deliver(event: Event): void {
+    if (this.#emitter !== undefined) {
+      this.#emitter.emit(event.type, event);
+      return;
+    }
+    const waiter = this.#waiting.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(event);
+      return;
+    }
+    this.#buffered.push(event);
+    if (this.#buffered.length > MAX_BUFFERED_EVENTS) this.#buffered.shift();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#pair.close();
+    for (const waiter of this.#waiting.splice(0)) {
+      waiter.reject(new ZmqError("EAGAIN", "Observer was closed while a receive was pending"));
+    }
   }
 
   /** Whether the observer has stopped (closed, or its socket closed). */
   get closed(): boolean {
-    return this.#pair.closed;
+    return this.#ended;
   }
 
-  /** Stops observing. */
+  /** Stops observing (the socket stops publishing events). */
   close(): void {
-    this.#pair.close();
-  }
-
-  /** The next event; rejects with EAGAIN once the observer is closed. */
-  async receive(): Promise<Event> {
-    if (this.#emitter !== undefined) {
-      throw new Error("Observer is in event emitter mode: use on()/off(), not receive()");
+    if (this.#ended) return;
+    // Stop the monitor first: libzmq would otherwise block on events nobody receives.
+    if (!this.#socket.closed) {
+      try {
+        nativeSocketOf(this.#socket).monitor(null);
+      } catch {
+        // The socket is closing or lent to a proxy; its monitor stops when it closes.
+      }
     }
-    return this.#next();
+    this.#end();
   }
 
-  async #next(): Promise<Event> {
-    const event = decodeEvent(await this.#pair.receive());
-    if (event.type === "end") this.#pair.close();
-    return event;
+  /** The next event; rejects with EBADF once the observer has ended and no events remain. */
+  receive(): Promise<Event> {
+    if (this.#emitter !== undefined) {
+      return Promise.reject(new Error("Observer is in event emitter mode: use on()/off(), not receive()"));
+    }
+    const event = this.#buffered.shift();
+    if (event !== undefined) return Promise.resolve(event);
+    if (this.#ended) return Promise.reject(new ZmqError("EBADF", "Observer is closed"));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
-    while (!this.closed) {
+    for (;;) {
+      let event: Event;
       try {
-        const event = await this.#next();
-        yield event;
-        if (event.type === "end") return undefined;
+        event = await this.receive();
       } catch (error) {
-        if (this.closed) return undefined;
+        if (this.#ended) return undefined;
         throw error;
       }
+      yield event;
+      if (event.type === "end") return undefined;
     }
-    return undefined;
   }
 
   /** Calls `listener` for every event of `type` (switches the observer to emitter mode). */
@@ -187,17 +243,11 @@ export class Observer {
   #emitterStarted(): EventEmitter {
     if (this.#emitter !== undefined) return this.#emitter;
     const emitter = (this.#emitter = new EventEmitter());
-    void (async () => {
-      while (!this.closed) {
-        let event: Event;
-        try {
-          event = await this.#next();
-        } catch {
-          return;
-        }
-        emitter.emit(event.type, event);
-      }
-    })();
+    // Events that arrived before the first listener are delivered to it, in order.
+    const earlier = this.#buffered.splice(0);
+    queueMicrotask(() => {
+      for (const event of earlier) emitter.emit(event.type, event);
+    });
     return emitter;
   }
 }

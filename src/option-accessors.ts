@@ -18,7 +18,12 @@ export function toNative(name: string, spec: OptionSpec, value: unknown): unknow
   switch (spec.value) {
     case "number": {
       if (typeof value === "bigint" && spec.kind !== OptionKind.Int32) {
-        if (value < BigInt(spec.min ?? 0)) throw rangeError(`a value of at least ${spec.min ?? 0}`, name, value);
+        // The same range as for numbers: what is set must read back exactly.
+        const min = spec.min ?? 0;
+        const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+        if (value < BigInt(min) || value > BigInt(max)) {
+          throw rangeError(`an integer from ${min} to ${max}`, name, value);
+        }
         return value;
       }
       if (typeof value !== "number") throw typeError("a number", name, value);
@@ -39,7 +44,7 @@ export function toNative(name: string, spec: OptionSpec, value: unknown): unknow
       if (spec.value === "bytes" && Buffer.isBuffer(value)) return value;
       throw typeError(spec.value === "bytes" ? "a string, Buffer or null" : "a string or null", name, value);
     case "key":
-      if (value === null) return null;
+      // libzmq cannot clear a CURVE key: it takes 32 bytes or 40 Z85 characters.
       if (typeof value === "string") {
         if (!Z85.test(value)) throw rangeError("a 40-character Z85 key", name, value);
         return value;
@@ -77,6 +82,14 @@ export function fromNativeValue(spec: OptionSpec, value: unknown): unknown {
   }
 }
 
+/** Prefixes an error from libzmq with the option it concerns ("Cannot set linger: …"). */
+function naming(error: unknown, operation: string, name: string): unknown {
+  if (error instanceof Error && !error.message.includes(name)) {
+    error.message = `Cannot ${operation} ${name}: ${error.message}`;
+  }
+  return error;
+}
+
 const writtenValues = Symbol("zmq-napi.writtenOptions");
 type WithWritten = { [writtenValues]?: Map<string, unknown> };
 
@@ -101,7 +114,7 @@ export function defineOptionAccessors(
             try {
               return fromNativeValue(spec, backend(this).getOption(spec));
             } catch (error) {
-              throw fromNative(error);
+              throw naming(fromNative(error), "read", name);
             }
           };
     if (spec.access !== "r") {
@@ -110,7 +123,7 @@ export function defineOptionAccessors(
         try {
           backend(this).setOption(spec, converted);
         } catch (error) {
-          throw fromNative(error);
+          throw naming(fromNative(error), "set", name);
         }
         if (spec.access === "w") (this[writtenValues] ??= new Map()).set(name, value);
       };

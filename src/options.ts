@@ -3,6 +3,16 @@
 // the generated constants), how it crosses the native boundary, its JavaScript type, range,
 // access and the socket classes that have it. Accessors and their TypeScript types are both
 // derived from this one table.
+//
+// Audited against libzmq 4.3.4 (src/options.cpp, ctx.cpp and the socket types' xsetsockopt)
+// as built here: CURVE and the draft API on; no GSSAPI, TLS (ZMQ_WSS_*) or VMCI, whose
+// options libzmq rejects with EINVAL and which are left out (GSSAPI ones stay, as in v6).
+// Deliberately not options here: ZMQ_SUBSCRIBE/UNSUBSCRIBE (Subscriber.subscribe()),
+// ZMQ_XPUB_VERBOSE/VERBOSER (XPublisher.verbosity), ZMQ_CONNECT_ROUTING_ID (connect()'s
+// routingId), ZMQ_FD/EVENTS/RCVMORE (the socket's own machinery; see readable/writable), the
+// aliases ZMQ_IDENTITY, ZMQ_CONNECT_RID, ZMQ_DELAY_ATTACH_ON_CONNECT and ZMQ_IPV4ONLY (= !ipv6),
+// the deprecated set-valued ZMQ_IPC_FILTER_PID/UID/GID (use ZAP), and the context's
+// ZMQ_THREAD_AFFINITY_CPU_ADD/REMOVE (set operations, not values).
 import { ZMQ } from "./generated/zmq-constants";
 
 /** How a value crosses the native boundary. Must match OptionKind in binding/socket_options.cc. */
@@ -65,14 +75,17 @@ export type SocketClassName = keyof typeof socketClasses;
 
 const INT32_MAX = 2 ** 31 - 1;
 // Generic over `on` so that the derived types see the literal class list, not just Applies.
+// NoInfer: without it, `satisfies Record<string, OptionSpec>` below makes TypeScript infer an
+// omitted `on` from the contextual return type (Applies) instead of the default "all", and
+// every such option drops out of the derived socket types.
 const int = <const O extends Applies = "all">(id: number, on: O = "all" as O, min = 0, max = INT32_MAX) =>
-  ({ id, kind: OptionKind.Int32, value: "number", access: "rw", on, min, max }) as const;
+  ({ id, kind: OptionKind.Int32, value: "number", access: "rw", on: on as NoInfer<O>, min, max }) as const;
 const bool = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
-  ({ id, kind: OptionKind.Int32, value: "boolean", access: "rw", on }) as const;
+  ({ id, kind: OptionKind.Int32, value: "boolean", access: "rw", on: on as NoInfer<O> }) as const;
 const writeOnlyBool = <const O extends Applies>(id: number, on: O, initial = false) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "w", on, initial }) as const;
 const text = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
-  ({ id, kind: OptionKind.String, value: "string", access: "rw", on }) as const;
+  ({ id, kind: OptionKind.String, value: "string", access: "rw", on: on as NoInfer<O> }) as const;
 const key = (id: number) => ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
 const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const;
 
@@ -126,19 +139,21 @@ export const socketOptions = {
   curveSecretKey: key(ZMQ.CURVE_SECRETKEY),
   /** ZMQ_CURVE_SERVERKEY: the server's public key, for a CURVE client (Z85 or 32 bytes). */
   curveServerKey: key(ZMQ.CURVE_SERVERKEY),
-  /** ZMQ_GSSAPI_SERVER (this build has no GSSAPI: setting it fails). */
-  gssapiServer: bool(ZMQ.GSSAPI_SERVER),
-  /** ZMQ_GSSAPI_PRINCIPAL. */
-  gssapiPrincipal: text(ZMQ.GSSAPI_PRINCIPAL),
-  /** ZMQ_GSSAPI_SERVICE_PRINCIPAL. */
-  gssapiServicePrincipal: text(ZMQ.GSSAPI_SERVICE_PRINCIPAL),
-  /** ZMQ_GSSAPI_PLAINTEXT. */
-  gssapiPlainText: bool(ZMQ.GSSAPI_PLAINTEXT),
-  /** ZMQ_GSSAPI_PRINCIPAL_NAMETYPE. */
-  gssapiPrincipalNameType: { id: ZMQ.GSSAPI_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "rw", on: "all" },
-  /** ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE. */
-  gssapiServicePrincipalNameType: { id: ZMQ.GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "rw", on: "all" },
-  /** ZMQ_ZAP_DOMAIN: the ZAP authentication domain. */
+  // GSSAPI: this build has no libgssapi_krb5, so libzmq rejects setting (and reading) these
+  // with EINVAL; they are write-only here and read back what was last set successfully.
+  /** ZMQ_GSSAPI_SERVER: act as a GSSAPI server (fails with EINVAL here: no GSSAPI). */
+  gssapiServer: writeOnlyBool(ZMQ.GSSAPI_SERVER, "all"),
+  /** ZMQ_GSSAPI_PRINCIPAL: this socket's GSSAPI principal name (fails with EINVAL here: no GSSAPI). */
+  gssapiPrincipal: { id: ZMQ.GSSAPI_PRINCIPAL, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null },
+  /** ZMQ_GSSAPI_SERVICE_PRINCIPAL: the server's GSSAPI principal, for a client (fails with EINVAL here: no GSSAPI). */
+  gssapiServicePrincipal: { id: ZMQ.GSSAPI_SERVICE_PRINCIPAL, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null },
+  /** ZMQ_GSSAPI_PLAINTEXT: disable GSSAPI encryption (fails with EINVAL here: no GSSAPI). */
+  gssapiPlainText: writeOnlyBool(ZMQ.GSSAPI_PLAINTEXT, "all"),
+  /** ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: name type of gssapiPrincipal (fails with EINVAL here: no GSSAPI). */
+  gssapiPrincipalNameType: { id: ZMQ.GSSAPI_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "w", on: "all", initial: "hostBased" },
+  /** ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: name type of gssapiServicePrincipal (fails with EINVAL here: no GSSAPI). */
+  gssapiServicePrincipalNameType: { id: ZMQ.GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "w", on: "all", initial: "hostBased" },
+  /** ZMQ_ZAP_DOMAIN: the ZAP authentication domain (1–255 bytes; libzmq cannot clear it). */
   zapDomain: text(ZMQ.ZAP_DOMAIN),
   /** ZMQ_TOS: IP type-of-service (DSCP) for outgoing packets. */
   typeOfService: int(ZMQ.TOS),
@@ -150,15 +165,15 @@ export const socketOptions = {
   heartbeatInterval: int(ZMQ.HEARTBEAT_IVL),
   /** ZMQ_HEARTBEAT_TTL: time-to-live announced to the peer, ms (rounded to 100 ms). */
   heartbeatTimeToLive: int(ZMQ.HEARTBEAT_TTL, "all", 0, 6553599),
-  /** ZMQ_HEARTBEAT_TIMEOUT: how long to wait for a heartbeat reply, ms. */
-  heartbeatTimeout: int(ZMQ.HEARTBEAT_TIMEOUT, "all", -1),
+  /** ZMQ_HEARTBEAT_TIMEOUT: how long to wait for traffic after a heartbeat, ms (reads -1 until set: heartbeatInterval is used). */
+  heartbeatTimeout: int(ZMQ.HEARTBEAT_TIMEOUT),
   /** ZMQ_CONNECT_TIMEOUT: tcp connect() timeout, ms; 0 system default. */
   connectTimeout: int(ZMQ.CONNECT_TIMEOUT),
   /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT, ms; 0 system default. */
   tcpMaxRetransmitTimeout: int(ZMQ.TCP_MAXRT),
   /** ZMQ_MULTICAST_MAXTPDU: maximum transport data unit for multicast (pgm/epgm), bytes. */
   multicastMaxTransportDataUnit: int(ZMQ.MULTICAST_MAXTPDU, "all", 1),
-  /** ZMQ_BINDTODEVICE: bind the underlying sockets to this network interface (SO_BINDTODEVICE). */
+  /** ZMQ_BINDTODEVICE: bind the underlying sockets to this network interface (SO_BINDTODEVICE; at most 16 bytes). */
   interface: text(ZMQ.BINDTODEVICE),
   /** ZMQ_USE_FD: bind/connect using an existing socket descriptor (bind only); -1 none. */
   useFd: int(ZMQ.USE_FD, "all", -1),
@@ -166,20 +181,22 @@ export const socketOptions = {
   zapEnforceDomain: draft(bool(ZMQ.ZAP_ENFORCE_DOMAIN)),
   /** ZMQ_LOOPBACK_FASTPATH (draft, Windows only): fast path for loopback tcp. */
   loopbackFastPath: draft(bool(ZMQ.LOOPBACK_FASTPATH)),
-  /** ZMQ_MULTICAST_LOOP (draft): receive own multicast datagrams (udp://). */
-  multicastLoop: draft(bool(ZMQ.MULTICAST_LOOP)),
-  /** ZMQ_SOCKS_USERNAME (draft): SOCKS5 user name. */
+  /** ZMQ_MULTICAST_LOOP (draft): loop sent udp:// multicast datagrams back to this host (RADIO only). */
+  multicastLoop: draft(bool(ZMQ.MULTICAST_LOOP, ["Radio"])),
+  /** ZMQ_SOCKS_USERNAME (draft): SOCKS5 user name (at most 255 bytes), null for none. */
   socksUsername: draft(text(ZMQ.SOCKS_USERNAME)),
-  /** ZMQ_SOCKS_PASSWORD (draft): SOCKS5 password. */
+  /** ZMQ_SOCKS_PASSWORD (draft): SOCKS5 password (at most 255 bytes), null for none. */
   socksPassword: draft(text(ZMQ.SOCKS_PASSWORD)),
   /** ZMQ_IN_BATCH_SIZE (draft): messages read from the network per batch. */
   inBatchSize: draft(int(ZMQ.IN_BATCH_SIZE, "all", 1)),
   /** ZMQ_OUT_BATCH_SIZE (draft): messages written to the network per batch. */
   outBatchSize: draft(int(ZMQ.OUT_BATCH_SIZE, "all", 1)),
-  /** ZMQ_RECONNECT_STOP (draft): stop reconnecting on: 1 connection refused, 2 handshake failed, 3 after disconnect (bitmask). */
-  reconnectStop: draft(int(ZMQ.RECONNECT_STOP, "all", 0, 7)),
+  /** ZMQ_RECONNECT_STOP (draft): stop reconnecting on 1 connection refused, 2 handshake failure (bitmask; 4.3.4 defines ..._AFTER_DISCONNECT as 3, so either bit also stops it after disconnect()). */
+  reconnectStop: draft(int(ZMQ.RECONNECT_STOP, "all", 0, 3)),
   /** ZMQ_METADATA (draft): add "X-name:value" to the metadata sent in handshakes. */
   metadata: draft({ id: ZMQ.METADATA, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null } as const),
+  /** ZMQ_PRIORITY (draft): SO_PRIORITY of the socket's tcp connections; 0 leaves it alone. */
+  priority: draft(int(ZMQ.PRIORITY)),
   /** ZMQ_TYPE: the libzmq socket type. */
   type: { id: ZMQ.TYPE, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
   /** ZMQ_LAST_ENDPOINT: the last endpoint bound (with the port chosen for `*`). */
@@ -190,7 +207,7 @@ export const socketOptions = {
   threadSafe: { id: ZMQ.THREAD_SAFE, kind: OptionKind.Int32, value: "boolean", access: "r", on: "all" },
 
   // --- sending sockets ------------------------------------------------------------------
-  /** ZMQ_MULTICAST_HOPS: multicast TTL (pgm/epgm/udp). */
+  /** ZMQ_MULTICAST_HOPS: multicast TTL in network hops (pgm/epgm/udp; an IP TTL, 1–255). */
   multicastHops: int(ZMQ.MULTICAST_HOPS, "writable", 1, 255),
   /** ZMQ_SNDBUF: kernel send buffer size, bytes; -1 system default. */
   sendBufferSize: int(ZMQ.SNDBUF, "writable", -1),
@@ -216,20 +233,22 @@ export const socketOptions = {
   correlate: writeOnlyBool(ZMQ.REQ_CORRELATE, ["Request"]),
   /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
   relaxed: writeOnlyBool(ZMQ.REQ_RELAXED, ["Request"]),
-  /** ZMQ_CONFLATE: keep only the last message in the queues. */
-  conflate: writeOnlyBool(ZMQ.CONFLATE, ["Publisher", "Subscriber", "Dealer", "Push", "Pull", "Gather", "Scatter"]),
+  /** ZMQ_CONFLATE: keep only the last message in the queues (libzmq honours it on these types only). */
+  conflate: bool(ZMQ.CONFLATE, ["Publisher", "Subscriber", "Dealer", "Push", "Pull"]),
   /** ZMQ_ROUTER_MANDATORY: report unroutable messages with EHOSTUNREACH instead of dropping them. */
   mandatory: writeOnlyBool(ZMQ.ROUTER_MANDATORY, ["Router"]),
   /** ZMQ_ROUTER_HANDOVER: a new connection with a known routing id takes over the old one. */
   handover: writeOnlyBool(ZMQ.ROUTER_HANDOVER, ["Router"]),
+  /** ZMQ_ROUTER_RAW (deprecated by libzmq; use Stream): raw tcp without ZMTP framing. */
+  raw: writeOnlyBool(ZMQ.ROUTER_RAW, ["Router"]),
   /** ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping when a subscriber's HWM is reached. */
-  noDrop: writeOnlyBool(ZMQ.XPUB_NODROP, ["Publisher", "XPublisher"]),
+  noDrop: writeOnlyBool(ZMQ.XPUB_NODROP, ["Publisher", "XPublisher", "Radio"]),
   /** ZMQ_INVERT_MATCHING: deliver messages that do NOT match the subscriptions. */
   invertMatching: bool(ZMQ.INVERT_MATCHING, ["Publisher", "Subscriber", "XPublisher"]),
   /** ZMQ_XPUB_MANUAL: subscriptions are managed by the application. */
   manual: writeOnlyBool(ZMQ.XPUB_MANUAL, ["XPublisher"]),
-  /** ZMQ_XPUB_WELCOME_MSG: a message sent to every new subscriber, null for none. */
-  welcomeMessage: { id: ZMQ.XPUB_WELCOME_MSG, kind: OptionKind.String, value: "string", access: "w", on: ["XPublisher"], initial: null },
+  /** ZMQ_XPUB_WELCOME_MSG: a message (string or Buffer) sent to every new subscriber, null for none. */
+  welcomeMessage: { id: ZMQ.XPUB_WELCOME_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["XPublisher"], initial: null },
   /** ZMQ_XPUB_MANUAL_LAST_VALUE (draft): manual mode that sends the last value to new subscribers. */
   manualLastValue: draft(writeOnlyBool(ZMQ.XPUB_MANUAL_LAST_VALUE, ["XPublisher"])),
   /** ZMQ_ONLY_FIRST_SUBSCRIBE (draft): only the first frame of a multipart message is a (un)subscription. */
@@ -238,28 +257,37 @@ export const socketOptions = {
   notify: { id: ZMQ.STREAM_NOTIFY, kind: OptionKind.Int32, value: "boolean", access: "w", on: ["Stream"], initial: true },
   /** ZMQ_ROUTER_NOTIFY (draft): deliver connect (1) / disconnect (2) notifications (bitmask). */
   connectionNotify: draft({ ...int(ZMQ.ROUTER_NOTIFY, ["Router"], 0, 3) }),
+  /** ZMQ_HELLO_MSG (draft): a message (string or Buffer) sent to every new peer on connect, null for none. */
+  helloMessage: draft({ id: ZMQ.HELLO_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["Router", "Dealer", "Client", "Server", "Peer"], initial: null } as const),
+  /** ZMQ_DISCONNECT_MSG (draft): a message (string or Buffer) received when a peer disconnects, null for none. */
+  disconnectMessage: draft({ id: ZMQ.DISCONNECT_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["Router", "Server", "Peer"], initial: null } as const),
 } as const satisfies Record<string, OptionSpec>;
 
 /** Context options (zmq_ctx_set/zmq_ctx_get; all integers). */
 export const contextOptions = {
   /** ZMQ_BLOCKY: whether closing the context waits for lingering messages; false gives new sockets linger 0. */
   blocky: bool(ZMQ.BLOCKY),
-  /** ZMQ_IO_THREADS: size of the I/O thread pool (set before creating sockets). */
+  /** ZMQ_IO_THREADS: size of the I/O thread pool (effective only before the first socket). */
   ioThreads: int(ZMQ.IO_THREADS),
-  /** ZMQ_MAX_MSGSZ: largest message the context accepts, bytes. */
+  /** ZMQ_MAX_MSGSZ: largest message the context accepts, bytes (default 2^31 - 1). */
   maxMessageSize: int(ZMQ.MAX_MSGSZ, "all", 0),
-  /** ZMQ_MAX_SOCKETS: the most sockets the context may have. */
+  /** ZMQ_MAX_SOCKETS: the most sockets the context may have (effective only before the first socket). */
   maxSockets: int(ZMQ.MAX_SOCKETS, "all", 1),
   /** ZMQ_IPV6: default IPv6 setting of new sockets. */
   ipv6: bool(ZMQ.IPV6),
-  /** ZMQ_THREAD_PRIORITY: scheduling priority of the I/O threads (write-only). */
-  threadPriority: { id: ZMQ.THREAD_PRIORITY, kind: OptionKind.Int32, value: "number", access: "w", on: "all", min: -1, max: INT32_MAX, initial: -1 },
-  /** ZMQ_THREAD_SCHED_POLICY: scheduling policy of the I/O threads (write-only). */
-  threadSchedulingPolicy: { id: ZMQ.THREAD_SCHED_POLICY, kind: OptionKind.Int32, value: "number", access: "w", on: "all", min: -1, max: INT32_MAX, initial: -1 },
-  /** ZMQ_THREAD_NAME_PREFIX: a number prefixed to the I/O threads' names (write-only). */
-  threadNamePrefix: { id: ZMQ.THREAD_NAME_PREFIX, kind: OptionKind.Int32, value: "number", access: "w", on: "all", min: 0, max: INT32_MAX, initial: 0 },
+  /**
+   * ZMQ_THREAD_PRIORITY: scheduling priority of the I/O threads (write-only; -1 until set). Applied
+   * when they start; libzmq aborts the process if it is not allowed to (EPERM from nice()).
+   */
+  threadPriority: { id: ZMQ.THREAD_PRIORITY, kind: OptionKind.Int32, value: "number", access: "w", on: "all", min: 0, max: INT32_MAX, initial: -1 },
+  /** ZMQ_THREAD_SCHED_POLICY: scheduling policy (SCHED_*) of the I/O threads; reads -1 until set. */
+  threadSchedulingPolicy: int(ZMQ.THREAD_SCHED_POLICY),
+  /** ZMQ_THREAD_NAME_PREFIX: a number prefixed to the I/O threads' names; 0 none. */
+  threadNamePrefix: int(ZMQ.THREAD_NAME_PREFIX),
   /** ZMQ_SOCKET_LIMIT: the largest maxSockets this libzmq allows. */
   maxSocketsLimit: { id: ZMQ.SOCKET_LIMIT, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
+  /** ZMQ_MSG_T_SIZE: sizeof(zmq_msg_t) in this libzmq, bytes. */
+  msgTSize: { id: ZMQ.MSG_T_SIZE, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
   /** ZMQ_ZERO_COPY_RECV (draft): let received messages share libzmq's receive buffers. */
   zeroCopyReceive: draft(bool(ZMQ.ZERO_COPY_RECV)),
 } as const satisfies Record<string, OptionSpec>;
@@ -276,7 +304,9 @@ type JsValue<S extends OptionSpec> = S["value"] extends "number"
       ? null | "plain" | "curve" | "gssapi"
       : S["value"] extends "nameType"
         ? "hostBased" | "userName" | "krb5Principal"
-        : string | null;
+        : S["value"] extends "bytes"
+          ? string | Buffer | null // write-only: reads back the string or Buffer written
+          : string | null;
 
 /** What a setter accepts beyond what the getter returns (keys and bytes also take Buffers). */
 type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes" ? string | Buffer | null : JsValue<S>;

@@ -7,6 +7,9 @@
 // fills with every message ready at once (one crossing per batch). The native poller reports
 // readiness only for what is pending, so an idle socket costs nothing and does not keep the
 // process alive.
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+
 import { context as defaultContext, nativeContextOf, type Context } from "./context";
 import { ZmqError, expectString, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
@@ -56,6 +59,8 @@ interface PendingSend extends Pending<void> {
 }
 
 const native = Symbol("zmq-napi.native");
+/** See Socket[afterNativeCall]. */
+export const afterNativeCall = Symbol("zmq-napi.afterNativeCall");
 const optionNames = new WeakMap<object, Set<string>>();
 
 /**
@@ -158,13 +163,28 @@ export abstract class Socket {
   /** Whether a message can be received now without waiting. */
   get readable(): boolean {
     if (this.#closed) return false;
-    return this.#inboxHead < this.#inbox.length || (this[native].events & POLLIN) !== 0;
+    if (this.#inboxHead < this.#inbox.length) return true;
+    const events = this[native].events;
+    this[afterNativeCall]();
+    return (events & POLLIN) !== 0;
   }
 
   /** Whether a message can be sent now without waiting. */
   get writable(): boolean {
     if (this.#closed) return false;
-    return this.#senders.size === 0 && (this[native].events & POLLOUT) !== 0;
+    if (this.#pendingCount(this.#senders) > 0) return false;
+    const events = this[native].events;
+    this[afterNativeCall]();
+    return (events & POLLOUT) !== 0;
+  }
+
+  /**
+   * @internal Called after any native call on the socket. Reading ZMQ_EVENTS, connecting,
+   * setting an option… all make libzmq process the socket's commands, which can consume the
+   * ZMQ_FD edge a pending operation waits for: with something pending, look again.
+   */
+  [afterNativeCall](): void {
+    if (this.#want !== 0) this.#scheduleCheck();
   }
 
   // --- endpoints --------------------------------------------------------------------------
@@ -177,7 +197,7 @@ export abstract class Socket {
   bind(address: string): Promise<void> {
     expectString(address, "address");
     if (this.#closed) return Promise.reject(closedError("bind"));
-    const binding: Promise<void> = this.#whenIdle(() => this[native].bind(address)).then(
+    const binding: Promise<void> = this.#whenIdle(() => this.#bindResolving(address)).then(
       () => this.#endBinding(binding),
       (error) => {
         this.#endBinding(binding);
@@ -201,6 +221,24 @@ export abstract class Socket {
     );
     this.#binding = binding;
     return binding;
+  }
+
+  /**
+   * libzmq binds to interface names and numeric addresses but does not resolve host names
+   * for bind (ENODEV). A name such as `localhost` is resolved here instead, on the libuv
+   * thread pool (dns.lookup), and the bind is retried with the address.
+   */
+  async #bindResolving(address: string): Promise<void> {
+    try {
+      await this[native].bind(address);
+    } catch (error) {
+      const match = /^(tcp|ws):\/\/([^[\]:;/]+):(\d+|\*)(\/.*)?$/.exec(address);
+      const code = (error as { code?: string }).code;
+      if (match === null || code !== "ENODEV" || isIP(match[2]!) !== 0 || match[2] === "*") throw error;
+      const [, scheme, host, port, path = ""] = match;
+      const { address: ip, family } = await lookup(host!);
+      await this[native].bind(`${scheme}://${family === 6 ? `[${ip}]` : ip}:${port}${path}`);
+    }
   }
 
   #whenIdle(start: () => Promise<void>): Promise<void> {
@@ -247,6 +285,8 @@ export abstract class Socket {
       this[native][method](address);
     } catch (error) {
       throw fromNative(error, address);
+    } finally {
+      this[afterNativeCall]();
     }
   }
 
@@ -265,6 +305,7 @@ export abstract class Socket {
     group?: string,
   ): Promise<void> {
     if (this.#closed) return Promise.reject(closedError("send"));
+    if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
     const normalised = normaliseMessage(message);
     if (this.#pendingCount(this.#senders) === 0 && this.#binding === null) {
       let sent: boolean;
@@ -278,8 +319,6 @@ export abstract class Socket {
         if (this.#want !== 0) this.#scheduleCheck();
         return settleSoon(undefined);
       }
-    } else if (options?.signal?.aborted) {
-      return Promise.reject(abortReason(options.signal));
     }
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { resolve, reject, settled: false, message: normalised, routingId, group };
@@ -338,14 +377,19 @@ export abstract class Socket {
    * Concurrent calls are served in order.
    */
   protected receiveMessage(options?: OperationOptions): Promise<Message[]> {
+    if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
     if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) {
       return settleSoon(this.#takeInbox());
     }
     if (this.#closed) return Promise.reject(closedError("receive"));
-    if (this.#receivers.size === 0 && this.#binding === null && this.#fillInbox()) {
-      return settleSoon(this.#takeInbox());
+    if (this.#receivers.size === 0 && this.#binding === null) {
+      // libzmq's own errors (EFSM on a REQ that has not sent) reject; they never throw.
+      try {
+        if (this.#fillInbox()) return settleSoon(this.#takeInbox());
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
     return new Promise<Message[]>((resolve, reject) => {
       const pending: Pending<Message[]> = { resolve, reject, settled: false };
       this.#track(pending, this.#receiveTimeout, options?.signal, "receive");
@@ -607,6 +651,8 @@ export abstract class Socket {
       this[native].setOption(id, kind, value);
     } catch (error) {
       throw fromNative(error);
+    } finally {
+      this[afterNativeCall]();
     }
   }
 }
@@ -625,11 +671,19 @@ export function defineSocketOptions(prototype: object, name: SocketClassName): v
     return {
       getOption: (spec) => {
         if (socket.closed) throw closedError("read an option");
-        return socket[native].getOption(spec.id, spec.kind);
+        try {
+          return socket[native].getOption(spec.id, spec.kind);
+        } finally {
+          socket[afterNativeCall]();
+        }
       },
       setOption: (spec, value) => {
         if (socket.closed) throw closedError("set an option");
-        socket[native].setOption(spec.id, spec.kind, value);
+        try {
+          socket[native].setOption(spec.id, spec.kind, value);
+        } finally {
+          socket[afterNativeCall]();
+        }
         if (spec.id === ZMQ.SNDTIMEO || spec.id === ZMQ.RCVTIMEO) {
           const timeouts = socket as unknown as { setTimeouts(send?: number, receive?: number): void };
           timeouts.setTimeouts(

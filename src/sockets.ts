@@ -237,9 +237,10 @@ export class XPublisher extends Socket {
     if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") {
       throw typeError('null, "allSubs" or "allSubsUnsubs"', "verbosity", value);
     }
+    // In libzmq setting VERBOSE clears "unsubs" and setting VERBOSER sets both: one call each.
     const raw = internals(this);
-    raw.setRawOption(ZMQ.XPUB_VERBOSE, OptionKind.Int32, value === "allSubs" ? 1 : 0);
-    raw.setRawOption(ZMQ.XPUB_VERBOSER, OptionKind.Int32, value === "allSubsUnsubs" ? 1 : 0);
+    if (value === "allSubsUnsubs") raw.setRawOption(ZMQ.XPUB_VERBOSER, OptionKind.Int32, 1);
+    else raw.setRawOption(ZMQ.XPUB_VERBOSE, OptionKind.Int32, value === "allSubs" ? 1 : 0);
   }
 }
 export interface XPublisher extends Readable, Writable, SocketOptionProperties<"XPublisher"> {}
