@@ -2,6 +2,8 @@
 
 #include <zmq.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,36 @@ void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
                    "lacks; epgm:// (PGM over UDP) needs no privilege");
 }
 
+// libzmq binds to interface names and numeric addresses, but does not resolve host names for
+// bind (ENODEV). Like connect, bind should accept `tcp://localhost:5555`: resolve the name
+// here and bind to the address. Blocking (getaddrinfo), so bind() runs it on a worker thread.
+int BindResolving(void* socket, const std::string& address) {
+  if (zmq_bind(socket, address.c_str()) == 0) return 0;
+  int error = zmq_errno();
+  size_t scheme_end = address.find("://");
+  if (error != ENODEV || scheme_end == std::string::npos) return error;
+  std::string scheme = address.substr(0, scheme_end);
+  if (scheme != "tcp" && scheme != "ws") return error;
+  size_t host_start = scheme_end + 3;
+  size_t colon = address.find(':', host_start);
+  if (colon == std::string::npos || address[host_start] == '[') return error;
+  std::string host = address.substr(host_start, colon - host_start);
+  if (host.empty() || host == "*" || host.find(';') != std::string::npos) return error;
+
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return error;
+  char numeric[INET6_ADDRSTRLEN] = {0};
+  bool v6 = found->ai_family == AF_INET6;
+  getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof(numeric), nullptr, 0, NI_NUMERICHOST);
+  freeaddrinfo(found);
+  std::string resolved = scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") +
+                         address.substr(colon);
+  return zmq_bind(socket, resolved.c_str()) == 0 ? 0 : zmq_errno();
+}
+
 bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
 bool IsGroupSocket(int type) { return type == ZMQ_RADIO || type == ZMQ_DISH; }
 
@@ -66,9 +98,11 @@ class EndpointWorker : public Napi::AsyncWorker {
 
   // Worker thread: only libzmq calls on a socket the main thread leaves alone while busy.
   void Execute() override {
-    int rc = bind_ ? zmq_bind(socket_->handle(), address_.c_str())
-                   : zmq_unbind(socket_->handle(), address_.c_str());
-    if (rc != 0) error_ = zmq_errno();
+    if (bind_) {
+      error_ = BindResolving(socket_->handle(), address_);
+    } else if (zmq_unbind(socket_->handle(), address_.c_str()) != 0) {
+      error_ = zmq_errno();
+    }
     socket_->ThreadDone();
   }
 
@@ -270,7 +304,14 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
   if (call(handle_, address.c_str()) != 0) throw ErrnoError(env, zmq_errno(), address);
 }
 
-void Socket::BindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_bind); }
+void Socket::BindSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string address = AddressArgument(info);
+  CheckUsable(env);
+  CheckPgmPrivilege(env, address);
+  int error = BindResolving(handle_, address);
+  if (error != 0) throw ErrnoError(env, error, address);
+}
 void Socket::UnbindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_unbind); }
 void Socket::Connect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_connect); }
 void Socket::Disconnect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_disconnect); }

@@ -7,9 +7,6 @@
 // fills with every message ready at once (one crossing per batch). The native poller reports
 // readiness only for what is pending, so an idle socket costs nothing and does not keep the
 // process alive.
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
-
 import { context as defaultContext, nativeContextOf, type Context } from "./context";
 import { ZmqError, expectString, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
@@ -197,7 +194,7 @@ export abstract class Socket {
   bind(address: string): Promise<void> {
     expectString(address, "address");
     if (this.#closed) return Promise.reject(closedError("bind"));
-    const binding: Promise<void> = this.#whenIdle(() => this.#bindResolving(address)).then(
+    const binding: Promise<void> = this.#whenIdle(() => this[native].bind(address)).then(
       () => this.#endBinding(binding),
       (error) => {
         this.#endBinding(binding);
@@ -223,24 +220,6 @@ export abstract class Socket {
     return binding;
   }
 
-  /**
-   * libzmq binds to interface names and numeric addresses but does not resolve host names
-   * for bind (ENODEV). A name such as `localhost` is resolved here instead, on the libuv
-   * thread pool (dns.lookup), and the bind is retried with the address.
-   */
-  async #bindResolving(address: string): Promise<void> {
-    try {
-      await this[native].bind(address);
-    } catch (error) {
-      const match = /^(tcp|ws):\/\/([^[\]:;/]+):(\d+|\*)(\/.*)?$/.exec(address);
-      const code = (error as { code?: string }).code;
-      if (match === null || code !== "ENODEV" || isIP(match[2]!) !== 0 || match[2] === "*") throw error;
-      const [, scheme, host, port, path = ""] = match;
-      const { address: ip, family } = await lookup(host!);
-      await this[native].bind(`${scheme}://${family === 6 ? `[${ip}]` : ip}:${port}${path}`);
-    }
-  }
-
   #whenIdle(start: () => Promise<void>): Promise<void> {
     // The native call throws synchronously for bad input; bind() still only rejects.
     const guarded = () => {
@@ -258,7 +237,7 @@ export abstract class Socket {
     this.#updateWant();
   }
 
-  /** Binds synchronously (host names are resolved on the calling thread). */
+  /** Binds synchronously (a host name is resolved on the calling thread, blocking it). */
   bindSync(address: string): void {
     this.#endpoint("bindSync", address);
   }

@@ -1,0 +1,643 @@
+// The life of a socket: closing (idempotence, what fails afterwards, what pending operations
+// do), contexts closing their sockets, disposal, asynchronous bind/unbind, garbage collection
+// of dropped sockets, and how sockets affect the exit of the process that owns them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { Context, Pair, Pull, Push, Router, Subscriber, ZmqError, type Socket } from "../src/index";
+import { bindFresh, endpoint } from "./helpers/endpoints";
+
+const fixtures = path.join(__dirname, "fixtures");
+
+const open: Socket[] = [];
+function track<S extends Socket>(socket: S): S {
+  open.push(socket);
+  return socket;
+}
+
+afterEach(() => {
+  for (const socket of open.splice(0)) socket.close();
+});
+
+/** Fails fast instead of letting a hung operation run into the test timeout. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function state(promise: Promise<unknown>): Promise<"pending" | "fulfilled" | "rejected"> {
+  let result: "pending" | "fulfilled" | "rejected" = "pending";
+  promise.then(
+    () => (result = "fulfilled"),
+    () => (result = "rejected"),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return result;
+}
+
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectEbadf(error: unknown): void {
+  expect(error).toBeInstanceOf(ZmqError);
+  expect(error).toMatchObject({ code: "EBADF" });
+}
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  elapsed: number;
+}
+
+function runFixture(
+  script: string,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): { child: ChildProcess; done: Promise<ChildResult> } {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, path.join(fixtures, script), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const done = new Promise<ChildResult>((resolve) => {
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, stdout, stderr, elapsed: performance.now() - started }),
+    );
+  });
+  return { child, done };
+}
+
+/** Resolves once the child has printed `line` on stdout. */
+function waitForLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer | string) => {
+      seen += chunk.toString();
+      if (seen.split("\n").includes(line)) {
+        child.stdout!.off("data", onData);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) =>
+      reject(new Error(`child exited (${code}) before printing ${line}: ${seen}`)),
+    );
+  });
+}
+
+describe("close()", () => {
+  it("is idempotent and sets closed", () => {
+    const push = new Push();
+    expect(push.closed).toBe(false);
+    push.close();
+    expect(push.closed).toBe(true);
+    expect(() => push.close()).not.toThrow();
+    expect(push.closed).toBe(true);
+  });
+
+  it("makes every later operation fail with EBADF", async () => {
+    const pair = new Pair();
+    pair.close();
+    await expect(pair.send("x")).rejects.toMatchObject({ code: "EBADF" });
+    await expect(pair.receive()).rejects.toMatchObject({ code: "EBADF" });
+    await expect(pair.bind(endpoint("tcp"))).rejects.toMatchObject({ code: "EBADF" });
+    await expect(pair.unbind("tcp://127.0.0.1:5555")).rejects.toMatchObject({ code: "EBADF" });
+    await expect(pair.sendBatch(["a", "b"])).rejects.toMatchObject({ code: "EBADF" });
+    await expect(pair.receiveBatch()).rejects.toMatchObject({ code: "EBADF" });
+    expectEbadf(thrown(() => pair.connect("tcp://127.0.0.1:5555")));
+    expectEbadf(thrown(() => pair.disconnect("tcp://127.0.0.1:5555")));
+    expectEbadf(thrown(() => pair.bindSync(endpoint("inproc"))));
+    expectEbadf(thrown(() => pair.trySend("x")));
+    expectEbadf(thrown(() => pair.tryReceive()));
+    expectEbadf(thrown(() => pair.linger));
+    expectEbadf(thrown(() => (pair.linger = 0)));
+    expectEbadf(thrown(() => pair.sendHighWaterMark));
+    expectEbadf(thrown(() => (pair.receiveTimeout = 10)));
+    expectEbadf(thrown(() => pair.lastEndpoint));
+  });
+
+  it("rejects operations with EBADF as a rejected promise, not a synchronous throw", () => {
+    const pair = new Pair();
+    pair.close();
+    const calls: Array<() => Promise<unknown>> = [
+      () => pair.send("x"),
+      () => pair.receive(),
+      () => pair.bind(endpoint("tcp")),
+      () => pair.unbind("tcp://127.0.0.1:5555"),
+    ];
+    for (const call of calls) {
+      let result: Promise<unknown> | undefined;
+      expect(() => (result = call())).not.toThrow();
+      expect(result).toBeInstanceOf(Promise);
+      result!.catch(() => undefined);
+    }
+  });
+
+  it("rejects a pending receive() with EAGAIN", async () => {
+    const pull = new Pull();
+    await bindFresh(pull, "inproc");
+    const pending = pull.receive();
+    expect(await state(pending)).toBe("pending");
+    pull.close();
+    const error = await pending.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ZmqError);
+    expect(error).toMatchObject({ code: "EAGAIN" });
+  });
+
+  it("rejects every pending send() with EAGAIN", async () => {
+    const push = new Push({ linger: 0 });
+    const pending = [push.send("a"), push.send("b"), push.send(["c", "d"])];
+    expect(await state(pending[0]!)).toBe("pending");
+    push.close();
+    for (const send of pending) {
+      await expect(send).rejects.toMatchObject({ code: "EAGAIN" });
+    }
+  });
+
+  it("ends a for-await loop cleanly when the socket is closed elsewhere", async () => {
+    const pull = new Pull();
+    const push = track(new Push());
+    push.connect(await bindFresh(pull, "tcp"));
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const [frame] of pull) seen.push(frame!.toString());
+      return "ended";
+    })();
+    for (const word of ["a", "b", "c"]) await push.send(word);
+    while (seen.length < 3) await sleep(5);
+    setTimeout(() => pull.close(), 20);
+    expect(await within(loop, 2000, "for-await loop")).toBe("ended");
+    expect(seen).toEqual(["a", "b", "c"]);
+  });
+
+  it("ends a for-await loop on a socket that is already closed at once", async () => {
+    const pull = new Pull();
+    pull.close();
+    const seen: unknown[] = [];
+    for await (const message of pull) seen.push(message);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("Context.close()", () => {
+  it("closes the context's sockets: pending receives reject and closed becomes true", async () => {
+    const context = new Context();
+    const pull = new Pull({ context });
+    const push = new Push({ context, linger: 0 });
+    const idle = new Subscriber({ context });
+    push.connect(await bindFresh(pull, "inproc"));
+    // The pair works before the context closes.
+    await push.send("before");
+    expect((await within(pull.receive(), 2000, "receive before close"))[0]!.toString()).toBe(
+      "before",
+    );
+    const pending = pull.receive();
+    expect(await state(pending)).toBe("pending");
+    context.close();
+    expect(context.closed).toBe(true);
+    expect(pull.closed).toBe(true);
+    expect(push.closed).toBe(true);
+    expect(idle.closed).toBe(true);
+    const error = await within(pending, 2000, "receive pending at context close").then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ZmqError);
+    expect(error).toMatchObject({ code: "EAGAIN" });
+    // Everything is closed for good.
+    expectEbadf(thrown(() => pull.tryReceive()));
+    await expect(push.send("after")).rejects.toMatchObject({ code: "EBADF" });
+  });
+
+  it("closes a socket whose bind is still in progress, and rejects what waits on it", async () => {
+    const context = new Context();
+    const pull = new Pull({ context });
+    const binding = pull.bind(endpoint("tcp"));
+    const pending = pull.receive(); // queued behind the bind
+    binding.catch(() => undefined);
+    pending.catch(() => undefined);
+    context.close();
+    await within(
+      binding.then(
+        () => undefined,
+        () => undefined,
+      ),
+      2000,
+      "bind interrupted by Context.close()",
+    );
+    expect(pull.closed).toBe(true);
+    await expect(within(pending, 2000, "receive queued behind the bind")).rejects.toMatchObject({
+      code: "EAGAIN",
+    });
+  });
+
+  it("rejects a pending send on one of its sockets", async () => {
+    const context = new Context();
+    const push = new Push({ context, linger: 0 });
+    const pending = push.send("nobody");
+    expect(await state(pending)).toBe("pending");
+    context.close();
+    expect(push.closed).toBe(true);
+    await expect(within(pending, 2000, "send pending at context close")).rejects.toMatchObject({
+      code: "EAGAIN",
+    });
+  });
+
+  it("ends a for-await loop over one of its sockets", async () => {
+    const context = new Context();
+    const pull = new Pull({ context });
+    await bindFresh(pull, "inproc");
+    const loop = (async () => {
+      for await (const _ of pull) {
+        /* nothing arrives */
+      }
+      return "ended";
+    })();
+    await sleep(10);
+    context.close();
+    expect(await within(loop, 2000, "for-await loop at context close")).toBe("ended");
+  });
+
+  it("is idempotent, and a closed context makes no new sockets", () => {
+    const context = new Context();
+    context.close();
+    expect(() => context.close()).not.toThrow();
+    const error = thrown(() => new Push({ context }));
+    expect(error).toBeInstanceOf(ZmqError);
+    expect(error).toMatchObject({ code: "ETERM" });
+  });
+
+  it("leaves sockets of other contexts alone", async () => {
+    const context = new Context();
+    const doomed = new Pull({ context });
+    const pull = track(new Pull());
+    const push = track(new Push());
+    push.connect(await bindFresh(pull, "inproc"));
+    context.close();
+    expect(doomed.closed).toBe(true);
+    expect(pull.closed).toBe(false);
+    await push.send("unaffected");
+    expect((await pull.receive())[0]!.toString()).toBe("unaffected");
+  });
+});
+
+describe("disposal", () => {
+  it("`using` closes the socket at the end of the block", () => {
+    let socket: Push;
+    {
+      using push = new Push();
+      socket = push;
+      expect(push.closed).toBe(false);
+    }
+    expect(socket.closed).toBe(true);
+  });
+
+  it("`await using` closes the socket at the end of the block", async () => {
+    let socket: Pull;
+    {
+      await using pull = new Pull();
+      socket = pull;
+      await bindFresh(pull, "inproc");
+    }
+    expect(socket.closed).toBe(true);
+  });
+
+  it("Symbol.dispose and Symbol.asyncDispose close the socket and are idempotent", async () => {
+    const push = new Push();
+    push[Symbol.dispose]();
+    expect(push.closed).toBe(true);
+    expect(() => push[Symbol.dispose]()).not.toThrow();
+
+    const pull = new Pull();
+    const result = pull[Symbol.asyncDispose]();
+    expect(result).toBeInstanceOf(Promise);
+    await result;
+    expect(pull.closed).toBe(true);
+    await expect(pull[Symbol.asyncDispose]()).resolves.toBeUndefined();
+  });
+
+  it("disposal rejects a pending receive like close()", async () => {
+    const pull = new Pull();
+    await bindFresh(pull, "inproc");
+    const pending = pull.receive();
+    pull[Symbol.dispose]();
+    await expect(pending).rejects.toMatchObject({ code: "EAGAIN" });
+  });
+});
+
+describe("bind() and unbind()", () => {
+  it("are asynchronous: a setImmediate queued alongside runs before bind resolves", async () => {
+    const pull = track(new Pull());
+    const order: string[] = [];
+    // Start from the poll phase (an I/O callback), so that the check phase comes next.
+    await new Promise<void>((resolve, reject) => {
+      fs.stat(__filename, () => {
+        const bound = pull.bind("tcp://127.0.0.1:*").then(() => order.push("bound"));
+        setImmediate(() => order.push("immediate"));
+        bound.then(() => resolve(), reject);
+      });
+    });
+    expect(order).toEqual(["immediate", "bound"]);
+
+    const unorder: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      fs.stat(__filename, () => {
+        const unbound = pull.unbind(pull.lastEndpoint!).then(() => unorder.push("unbound"));
+        setImmediate(() => unorder.push("immediate"));
+        unbound.then(() => resolve(), reject);
+      });
+    });
+    expect(unorder).toEqual(["immediate", "unbound"]);
+  });
+
+  it("bind() returns a promise that is still pending after the microtask queue drains", async () => {
+    const pull = track(new Pull());
+    const bound = pull.bind(endpoint("tcp"));
+    let settled = false;
+    bound.then(() => (settled = true));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(settled).toBe(false);
+    await bound;
+    expect(settled).toBe(true);
+  });
+
+  it("binds to a host name (tcp://localhost:*) and carries messages", async () => {
+    const pull = track(new Pull());
+    await pull.bind("tcp://localhost:*");
+    const address = pull.lastEndpoint!;
+    expect(address).toMatch(/^tcp:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
+    const push = track(new Push());
+    push.connect(address);
+    await push.send("via localhost");
+    expect((await within(pull.receive(), 2000, "receive"))[0]!.toString()).toBe("via localhost");
+  });
+
+  it("bindSync() binds to a host name too (resolved on the calling thread)", async () => {
+    const pull = track(new Pull());
+    pull.bindSync("tcp://localhost:*");
+    const address = pull.lastEndpoint!;
+    expect(address).toMatch(/^tcp:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
+    const push = track(new Push());
+    push.connect(address);
+    await push.send("via localhost");
+    expect((await within(pull.receive(), 2000, "receive"))[0]!.toString()).toBe("via localhost");
+  });
+
+  it("while a bind to a host name runs, trySend and connect throw EBUSY until it settles", async () => {
+    const pair = track(new Pair());
+    let settled = false;
+    const binding = pair.bind("tcp://localhost:*").finally(() => (settled = true));
+    const outcomes = new Set<string>();
+    while (!settled) {
+      for (const action of [() => pair.trySend("x"), () => pair.connect("tcp://127.0.0.1:9")]) {
+        try {
+          action();
+          outcomes.add("went through");
+        } catch (error) {
+          outcomes.add((error as ZmqError).code);
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await binding;
+    expect([...outcomes]).toEqual(["EBUSY"]);
+  });
+
+  it("unbind() of an ipc endpoint lets another socket bind the same path", async () => {
+    const first = track(new Pull());
+    const address = endpoint("ipc");
+    await first.bind(address);
+    await first.unbind(address);
+    const second = track(new Pull());
+    await second.bind(address);
+    const push = track(new Push());
+    push.connect(address);
+    await push.send("to the second");
+    expect((await within(second.receive(), 2000, "receive"))[0]!.toString()).toBe("to the second");
+    expect(first.tryReceive()).toBeNull();
+  });
+
+  it("unbind() of a tcp port lets another socket bind the same port", async () => {
+    const first = track(new Pull());
+    const address = await bindFresh(first, "tcp");
+    const busy = track(new Pull());
+    await expect(busy.bind(address)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    await first.unbind(address);
+    const second = track(new Pull());
+    await second.bind(address);
+    expect(second.lastEndpoint).toBe(address);
+  });
+
+  it("while a bind runs, send() and receive() wait for it and then work", async () => {
+    const pair = track(new Pair());
+    const binding = pair.bind(endpoint("tcp"));
+    const send = pair.send("queued during bind");
+    const receive = pair.receive();
+    await binding;
+    const peer = track(new Pair());
+    peer.connect(pair.lastEndpoint!);
+    expect((await within(peer.receive(), 2000, "peer receive"))[0]!.toString()).toBe(
+      "queued during bind",
+    );
+    await within(send, 2000, "send queued during bind");
+    await peer.send("answer");
+    expect((await within(receive, 2000, "receive queued during bind"))[0]!.toString()).toBe(
+      "answer",
+    );
+  });
+
+  it("while a bind runs, trySend, tryReceive and connect throw EBUSY", async () => {
+    const pair = track(new Pair());
+    const binding = pair.bind(endpoint("tcp"));
+    for (const action of [
+      () => pair.trySend("x"),
+      () => pair.tryReceive(),
+      () => pair.connect("tcp://127.0.0.1:1"),
+    ]) {
+      const error = thrown(action);
+      expect(error).toBeInstanceOf(ZmqError);
+      expect(error).toMatchObject({ code: "EBUSY" });
+    }
+    await binding;
+    expect(pair.trySend("x")).toBe(false);
+  });
+
+  it("bindSync() on a socket with a pending receive() does not stall that receive()", async () => {
+    const pull = track(new Pull());
+    const push = track(new Push());
+    push.connect(await bindFresh(pull, "inproc"));
+    const pending = pull.receive();
+    await push.send("arrived");
+    pull.bindSync(endpoint("inproc"));
+    expect((await within(pending, 2000, "receive() after bindSync()"))[0]!.toString()).toBe(
+      "arrived",
+    );
+  });
+
+  it("two binds issued back to back both succeed", async () => {
+    const pull = track(new Pull());
+    const a = pull.bind(endpoint("ipc"));
+    const b = pull.bind(endpoint("inproc"));
+    await Promise.all([a, b]);
+    expect(pull.lastEndpoint).toMatch(/^inproc:\/\//);
+  });
+
+  it("close() during a bind: the bind settles and the socket ends up closed", async () => {
+    const pull = new Pull();
+    const binding = pull.bind("tcp://localhost:*");
+    pull.close();
+    expect(pull.closed).toBe(true);
+    await within(
+      binding.then(
+        () => undefined,
+        () => undefined,
+      ),
+      2000,
+      "bind interrupted by close",
+    );
+    expectEbadf(thrown(() => pull.tryReceive()));
+  });
+});
+
+// Each test here runs child processes; they run concurrently, and close their own sockets.
+describe.concurrent("garbage collection and process exit", () => {
+  it("sockets dropped without close() are collected and release their resources", async ({
+    expect,
+  }) => {
+    const { done } = runFixture("gc-sockets.cjs", [], ["--expose-gc"]);
+    const result = await done;
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      created: number;
+      fdsBefore: number;
+      fdsAfter: number;
+      fdsAfterWaits: number;
+      rssWarm: number;
+      rssAfter: number;
+      portRebound: boolean;
+    };
+    expect(report.created).toBe(2000);
+    // Every socket holds descriptors (its mailbox); collected sockets must give them back.
+    expect(report.fdsAfter - report.fdsBefore).toBeLessThan(50);
+    // So do sockets that waited for a receive or a send that timed out or was aborted.
+    expect(report.fdsAfterWaits - report.fdsBefore).toBeLessThan(50);
+    // Memory after 2000 sockets stays near what it was after the first batches.
+    expect(report.rssAfter - report.rssWarm).toBeLessThan(64 * 1024 * 1024);
+    // A collected socket that was bound releases its port.
+    expect(report.portRebound).toBe(true);
+  });
+
+  it("a process with 100 idle bound sockets exits by itself promptly", async ({ expect }) => {
+    const { child, done } = runFixture("idle-sockets.cjs", ["100"]);
+    await within(waitForLine(child, "bound 100"), 10_000, "binding 100 sockets");
+    const bound = performance.now();
+    const result = await within(done, 5000, "exit after binding");
+    const exitDelay = performance.now() - bound;
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(exitDelay).toBeLessThan(3000);
+  });
+
+  it("a process with a pending receive() stays alive", async ({ expect }) => {
+    const { child, done } = runFixture("pending-receive.cjs");
+    await within(waitForLine(child, "waiting"), 5000, "child start");
+    await sleep(1000);
+    const stillAlive = child.exitCode === null && child.signalCode === null;
+    child.kill("SIGKILL");
+    const result = await done;
+    expect(stillAlive).toBe(true);
+    expect(result.signal).toBe("SIGKILL");
+  });
+
+  it("messages sent with linger before close() reach a peer after the sender exits", async ({
+    expect,
+  }) => {
+    const pull = new Pull();
+    try {
+      const address = await bindFresh(pull, "tcp");
+      const count = 200;
+      const { done } = runFixture("linger-sender.cjs", [address, String(count), "natural"]);
+      const result = await done;
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const received: string[] = [];
+      for (let i = 0; i < count; i++) {
+        received.push((await within(pull.receive(), 3000, `message ${i}`))[0]!.toString());
+      }
+      expect(received).toEqual(Array.from({ length: count }, (_, i) => `msg-${i}`));
+    } finally {
+      pull.close();
+    }
+  });
+
+  // The peer binds only after the sender closed its socket: the messages can only arrive if
+  // the exiting process keeps them for their linger.
+  it.for(["natural", "process.exit"] as const)(
+    "an exiting process (%s exit) keeps closed sockets' messages for their linger",
+    async (how, { expect }) => {
+      const reserve = new Pull();
+      const address = await bindFresh(reserve, "tcp");
+      await reserve.unbind(address);
+      reserve.close();
+      const count = 50;
+      const { child, done } = runFixture("linger-sender.cjs", [
+        address,
+        String(count),
+        how,
+        "3000",
+      ]);
+      await within(waitForLine(child, "closed"), 5000, "sender start");
+      await sleep(200);
+      const pull = new Pull();
+      const received: string[] = [];
+      try {
+        await pull.bind(address);
+        for (let i = 0; i < count; i++) {
+          received.push((await within(pull.receive(), 1500, `message ${i}`))[0]!.toString());
+        }
+      } catch {
+        // Reported by the expectation below.
+      } finally {
+        pull.close();
+      }
+      const result = await done;
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(received).toEqual(Array.from({ length: count }, (_, i) => `msg-${i}`));
+    },
+  );
+});
+
+describe("a socket type with its own connect()", () => {
+  it("Router.connect after close throws EBADF too", () => {
+    const router = new Router();
+    router.close();
+    expectEbadf(thrown(() => router.connect("tcp://127.0.0.1:1", { routingId: "x" })));
+  });
+});
