@@ -28,6 +28,9 @@ class Poller {
   // Watching keeps the event loop alive; an idle socket is not watched and costs nothing.
   virtual void Start() = 0;
   virtual void Stop() = 0;
+  // Stops watching the descriptor entirely while another thread owns the socket (its ZMQ_FD
+  // is then reset by that thread, and watching it here could only spin). Start() resumes.
+  virtual void Suspend() = 0;
 
   // Stops watching and frees the poller once nothing refers to it any more, then calls
   // `closed(arg)` (if given). The listener is never called again after Close().

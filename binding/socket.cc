@@ -283,6 +283,7 @@ Napi::Value Socket::Unbind(const Napi::CallbackInfo& info) {
 void Socket::LendToThread(const char* reason) {
   lent_reason_ = reason;
   thread_using_.store(true, std::memory_order_release);
+  if (poller_ != nullptr) poller_->Suspend();
 }
 
 void Socket::ReturnFromThread() {
@@ -290,8 +291,9 @@ void Socket::ReturnFromThread() {
   if (close_pending_) {
     close_pending_ = false;
     Close(pending_close_reason_);
-  } else if (poll_pending_) {
-    poll_pending_ = false;
+  } else if (want_ != 0) {
+    // Edges raised while the socket was lent were not watched: resume and look now.
+    poller_->Start();
     OnPollReady();
   }
 }
@@ -479,6 +481,10 @@ Napi::Value Socket::ReceiveMany(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckUsable(env);
   uint32_t max = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 1;
+  // receiveMany(max, watchIfEmpty): when nothing is ready, start waiting for ZMQ_POLLIN in
+  // the same call. No ZMQ_EVENTS check is needed: the receive just processed the commands
+  // and found the queue empty, so the next message raises ZMQ_FD.
+  bool watch_if_empty = info.Length() > 1 && info[1].ToBoolean();
   napi_value batch = nullptr;
   napi_create_array(env, &batch);
   size_t bytes = 0;
@@ -494,7 +500,10 @@ Napi::Value Socket::ReceiveMany(const Napi::CallbackInfo& info) {
       }
       ThrowPending(env);
     }
-    if (result == 0) break;
+    if (result == 0) {
+      if (count == 0 && watch_if_empty) SetWant(want_ | ZMQ_POLLIN);
+      break;
+    }
     napi_set_element(env, batch, count, parts);
   }
   return Napi::Value(env, batch);
@@ -554,24 +563,27 @@ Napi::Value Socket::Watch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (handle_ == nullptr || close_pending_) return Napi::Number::New(env, 0);
   int mask = info[0].ToNumber().Int32Value() & (ZMQ_POLLIN | ZMQ_POLLOUT);
+  SetWant(mask);
+  // ZMQ_FD only reports changes: whatever is ready already must be acted on by the caller.
+  if (mask == 0 || lent()) return Napi::Number::New(env, 0);
+  return Napi::Number::New(env, Events() & mask);
+}
+
+void Socket::SetWant(int mask) {
   if (mask != 0 && want_ == 0) {
-    poller_->Start();
+    // While lent the poller stays suspended; ReturnFromThread starts it.
+    if (!lent()) poller_->Start();
     // Strong while something waits: a pending receive keeps its socket (and the process) alive.
     on_ready_.Ref();
   } else if (mask == 0 && want_ != 0) {
-    poller_->Stop();
+    if (!lent()) poller_->Stop();
     on_ready_.Unref();
   }
   want_ = mask;
-  // ZMQ_FD only reports changes: whatever is ready already must be acted on by the caller.
-  return Napi::Number::New(env, lent() ? 0 : Events() & mask);
 }
 
 void Socket::OnPollReady() {
-  if (lent()) {
-    poll_pending_ = true;
-    return;
-  }
+  if (lent()) return;  // Suspended; ReturnFromThread looks again.
   if (zpoller_ != nullptr) {
     // Lower the signaler before looking at the state, so a change after this look raises it
     // again (zmq_poller_wait with no timeout only resets and checks).

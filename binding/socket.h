@@ -80,6 +80,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void Monitor(const Napi::CallbackInfo& info);
 
   void OnPollReady() override;
+  // Sets what the poller waits for; waiting keeps the event loop alive.
+  void SetWant(int mask);
   int Events();
   // Throws EBADF for a closed socket and EBUSY while an asynchronous bind/unbind runs.
   void CheckUsable(Napi::Env env) const;
@@ -103,7 +105,6 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   std::atomic<bool> thread_using_{false};
   bool close_pending_ = false;
   CloseReason pending_close_reason_ = CloseReason::kUser;
-  bool poll_pending_ = false;
 };
 
 }  // namespace zmq_napi

@@ -131,11 +131,14 @@ void ThreadPollerHub::Deliver(const std::vector<uint64_t>& ids) {
 }
 
 void ThreadPoller::Start() {
-  if (active_) return;
-  active_ = true;
-  hub_->Activate();
+  if (!active_) {
+    active_ = true;
+    hub_->Activate();
+  }
   hub_->Arm(id_, fd_);
 }
+
+void ThreadPoller::Suspend() { hub_->Disarm(id_); }
 
 void ThreadPoller::Stop() {
   if (!active_) return;

@@ -65,6 +65,7 @@ class ThreadPoller final : public Poller {
  public:
   void Start() override;
   void Stop() override;
+  void Suspend() override;
   void Close(void (*closed)(void*), void* arg) override;
 
  private:

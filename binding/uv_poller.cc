@@ -21,23 +21,35 @@ UvPoller* UvPoller::Create(uv_loop_t* loop, int fd, Listener* listener) {
 
 UvPoller::~UvPoller() { std::free(handle_); }
 
+// Once started the handle stays started, and Stop() only unreferences it: toggling
+// uv_poll_start/uv_poll_stop per wait would cost two epoll_ctl calls per message, while
+// uv_ref/uv_unref are flag changes. An unreferenced handle lets the process exit, and an
+// idle socket's ZMQ_FD never fires, so this costs nothing at rest; a wake-up with nothing
+// pending still reads ZMQ_EVENTS (resetting the descriptor), so it cannot spin.
 void UvPoller::Start() {
-  if (active_) return;
-  // Readable only: ZMQ_FD signals both directions by becoming readable.
-  if (uv_poll_start(handle_, ZMQ_NAPI_UV_READABLE, &UvPoller::OnPoll) == 0) active_ = true;
+  if (!started_) {
+    // Readable only: ZMQ_FD signals both directions by becoming readable.
+    if (uv_poll_start(handle_, ZMQ_NAPI_UV_READABLE, &UvPoller::OnPoll) != 0) return;
+    started_ = true;
+  }
+  uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
 }
 
 void UvPoller::Stop() {
-  if (!active_) return;
+  if (started_) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
+}
+
+void UvPoller::Suspend() {
+  if (!started_) return;
   uv_poll_stop(handle_);
-  active_ = false;
+  started_ = false;
 }
 
 void UvPoller::Close(void (*closed)(void*), void* arg) {
   listener_ = nullptr;
   closed_ = closed;
   closed_arg_ = arg;
-  Stop();
+  if (started_) uv_poll_stop(handle_);
   uv_close(reinterpret_cast<uv_handle_t*>(handle_), [](uv_handle_t* handle) {
     auto* poller = static_cast<UvPoller*>(HandleData(handle));
     if (poller->closed_ != nullptr) poller->closed_(poller->closed_arg_);

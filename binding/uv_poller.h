@@ -13,6 +13,7 @@ class UvPoller final : public Poller {
 
   void Start() override;
   void Stop() override;
+  void Suspend() override;
   void Close(void (*closed)(void*), void* arg) override;
 
  private:
@@ -22,7 +23,7 @@ class UvPoller final : public Poller {
 
   uv_poll_t* handle_ = nullptr;
   Listener* listener_ = nullptr;
-  bool active_ = false;
+  bool started_ = false;
   void (*closed_)(void*) = nullptr;
   void* closed_arg_ = nullptr;
 };

@@ -45,8 +45,11 @@ export interface NativeSocket {
   /** Sends messages[start…] until back-pressure; returns how many were sent. */
   trySendMany(messages: unknown[], start?: number): number;
   tryReceive(): NativeParts | null;
-  /** Up to `max` whole messages that are ready now (bounded in bytes too). */
-  receiveMany(max: number): NativeParts[];
+  /**
+   * Up to `max` whole messages that are ready now (bounded in bytes too). With
+   * `watchIfEmpty`, an empty result also makes the poller wait for ZMQ_POLLIN.
+   */
+  receiveMany(max: number, watchIfEmpty?: boolean): NativeParts[];
   join(group: string): void;
   leave(group: string): void;
   /**
@@ -113,8 +116,13 @@ const isBun = "bun" in process.versions;
 const isNode = process.release?.name === "node" && !("deno" in process.versions) && !isBun;
 if (isNode) addon.useAsyncTeardown();
 
-// Bun implements Node-API but not uv_poll: its sockets are watched by the Node-API-only
-// bridge (a poll(2) thread and a thread-safe function). ZMQ_NAPI_POLLER=thread selects that
-// bridge anywhere, e.g. to test or measure it under Node.
-export const pollerKind: "uv" | "thread" = isBun || process.env.ZMQ_NAPI_POLLER === "thread" ? "thread" : "uv";
+// Bun implements Node-API but not uv_poll, and Deno's emulation of uv_poll loses wake-ups
+// (a pending receive can stall with a message ready): both use the Node-API-only bridge (a
+// poll(2) thread and a thread-safe function). ZMQ_NAPI_POLLER=thread|uv overrides the choice,
+// e.g. to test or measure the bridge under Node.
+const defaultPoller = isNode ? "uv" : "thread";
+export const pollerKind: "uv" | "thread" =
+  process.env.ZMQ_NAPI_POLLER === "thread" || process.env.ZMQ_NAPI_POLLER === "uv"
+    ? process.env.ZMQ_NAPI_POLLER
+    : defaultPoller;
 if (pollerKind === "thread") addon.useThreadPoller();

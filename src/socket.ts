@@ -361,19 +361,23 @@ export abstract class Socket {
       return settleSoon(this.#takeInbox());
     }
     if (this.#closed) return Promise.reject(closedError("receive"));
+    let watching = false;
     if (this.#receivers.size === 0 && this.#binding === null) {
       // libzmq's own errors (EFSM on a REQ that has not sent) reject; they never throw.
       try {
-        if (this.#fillInbox()) return settleSoon(this.#takeInbox());
+        if (this.#fillInbox(true)) return settleSoon(this.#takeInbox());
       } catch (error) {
         return Promise.reject(error);
       }
+      // Nothing was ready, and the native side now waits for ZMQ_POLLIN (same call).
+      watching = true;
     }
     return new Promise<Message[]>((resolve, reject) => {
       const pending: Pending<Message[]> = { resolve, reject, settled: false };
       this.#track(pending, this.#receiveTimeout, options?.signal, "receive");
       this.#receivers.push(pending);
-      this.#updateWant();
+      if (watching) this.#want |= POLLIN;
+      else this.#updateWant();
     });
   }
 
@@ -407,10 +411,11 @@ export abstract class Socket {
     return parts;
   }
 
-  #fillInbox(): boolean {
+  /** Takes every message ready now; with `watch`, an empty result also starts the wait. */
+  #fillInbox(watch = false): boolean {
     let batch: NativeParts[];
     try {
-      batch = this[native].receiveMany(RECEIVE_BATCH);
+      batch = this[native].receiveMany(RECEIVE_BATCH, watch);
     } catch (error) {
       throw fromNative(error);
     }

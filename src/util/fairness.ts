@@ -2,40 +2,17 @@
 //
 // `await sock.send(x)` on a socket that never pushes back resolves through microtasks only, so
 // `while (true) await sock.send(x)` would never let timers or I/O run. Every operation that
-// completes immediately goes through settleSoon(): most resolve at once, but after a burst of
-// BURST of them the next ones wait for a macrotask turn (setImmediate), which lets everything
-// else in the event loop run first.
+// completes immediately goes through settleSoon(): it resolves at once, except that every
+// BURST-th one waits for a macrotask turn (setImmediate), which lets everything else in the
+// event loop run first. Counting costs nothing on the hot path; the turn costs one
+// setImmediate per BURST operations.
 const BURST = 2048;
 
 let completed = 0;
-let turnScheduled = false;
-let waiting: (() => void)[] = [];
 
-function onTurn(): void {
-  turnScheduled = false;
-  completed = 0;
-  const ready = waiting;
-  waiting = [];
-  for (const resume of ready) resume();
-}
-
-function scheduleTurn(): void {
-  if (turnScheduled) return;
-  turnScheduled = true;
-  setImmediate(onTurn);
-}
-
-/** A promise resolved with `value`, at once unless the current burst is over. */
+/** A promise resolved with `value`: at once, or after a macrotask turn once per BURST. */
 export function settleSoon<T>(value: T): Promise<T> {
-  if (completed++ < BURST) {
-    scheduleTurn();
-    return Promise.resolve(value);
-  }
-  scheduleTurn();
-  return new Promise((resolve) => waiting.push(() => resolve(value)));
-}
-
-/** Whether an immediate completion would still be within the current burst. */
-export function withinBurst(): boolean {
-  return completed < BURST;
+  if (++completed < BURST) return Promise.resolve(value);
+  completed = 0;
+  return new Promise((resolve) => setImmediate(resolve, value));
 }
