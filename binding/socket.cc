@@ -144,6 +144,8 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::TrySendMany>("trySendMany"),
                          InstanceMethod<&Socket::TryReceive>("tryReceive"),
                          InstanceMethod<&Socket::ReceiveMany>("receiveMany"),
+                         InstanceMethod<&Socket::ReceiveBatch>("receiveBatch"),
+                         InstanceMethod<&Socket::SetReceiveMeta>("setReceiveMeta"),
                          InstanceMethod<&Socket::Join>("join"),
                          InstanceMethod<&Socket::Leave>("leave"),
                          InstanceMethod<&Socket::Watch>("watch"),
@@ -241,6 +243,8 @@ void Socket::Close(CloseReason reason) {
   }
   on_ready_.Reset();
   context_ref_.Reset();
+  meta_.Reset();
+  meta_data_ = nullptr;
 }
 
 void Socket::CloseAtProcessExit() {

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <vector>
 
 #include "poller.h"
 
@@ -63,6 +64,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::Value TrySendMany(const Napi::CallbackInfo& info);
   Napi::Value TryReceive(const Napi::CallbackInfo& info);
   Napi::Value ReceiveMany(const Napi::CallbackInfo& info);
+  // receive_batch.cc: the packed batch path for everything but draft metadata sockets.
+  Napi::Value ReceiveBatch(const Napi::CallbackInfo& info);
+  void SetReceiveMeta(const Napi::CallbackInfo& info);
   void Join(const Napi::CallbackInfo& info);
   void Leave(const Napi::CallbackInfo& info);
 
@@ -98,6 +102,11 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::FunctionReference on_ready_;
   void* handle_ = nullptr;
   Poller* poller_ = nullptr;
+  // The batched receive path's shared description array and its reusable staging buffer.
+  Napi::Reference<Napi::Int32Array> meta_;
+  int32_t* meta_data_ = nullptr;
+  size_t meta_length_ = 0;
+  std::vector<char> slab_;
   void* zpoller_ = nullptr;  // Thread-safe sockets only: the zmq_poller whose fd we watch.
   int type_ = 0;
   int want_ = 0;

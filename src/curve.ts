@@ -15,11 +15,20 @@ export function curveKeyPair(): CurveKeyPair {
 
 /** Derives the public key of a Z85 or 32-byte secret key (zmq_curve_public). */
 export function curvePublic(secretKey: string | Uint8Array): string {
-  const text = typeof secretKey === "string" ? secretKey : z85Encode(secretKey);
+  if (typeof secretKey !== "string" && !(secretKey instanceof Uint8Array)) {
+    throw typeError("a Z85 string or a 32-byte Buffer", "secretKey", secretKey);
+  }
   if (typeof secretKey !== "string" && secretKey.length !== 32) throw rangeError("a 32-byte key", "secretKey", secretKey);
+  if (typeof secretKey === "string" && secretKey.length !== 40) {
+    throw rangeError("a 40-character Z85 key", "secretKey", secretKey);
+  }
+  const text = typeof secretKey === "string" ? secretKey : z85Encode(secretKey);
   try {
     return addon.curvePublic(text);
   } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) {
+      throw rangeError("a valid Z85 key", "secretKey", secretKey);
+    }
     throw fromNative(error);
   }
 }
@@ -35,5 +44,10 @@ export function z85Encode(data: Uint8Array): string {
 export function z85Decode(text: string): Buffer {
   if (typeof text !== "string") throw typeError("a string", "text", text);
   if (text.length % 5 !== 0) throw rangeError("a length divisible by 5", "text", text);
-  return addon.z85Decode(text);
+  if (text.length === 0) return Buffer.alloc(0);
+  try {
+    return addon.z85Decode(text);
+  } catch {
+    throw rangeError("valid Z85 text (its characters, and each group of 5 at most 2^32 - 1)", "text", text);
+  }
 }

@@ -32,5 +32,21 @@ export {
   type AuthError,
 } from "./observer";
 export { Proxy, proxy, type ProxyStatistics } from "./proxy";
+export {
+  Authenticator,
+  CertificateError,
+  createCertificates,
+  isZ85Key,
+  loadCertificate,
+  loadPublicKeys,
+  parseCertificate,
+  ZAP_ENDPOINT,
+  type AuthDecision,
+  type AuthenticatorOptions,
+  type Certificate,
+  type CertificateFiles,
+  type CurveClients,
+  type ZapStatusCode,
+} from "./auth";
 export { curveKeyPair, curvePublic, z85Encode, z85Decode, type CurveKeyPair } from "./curve";
 export type { ContextOptionValues as ContextOptions } from "./options";

@@ -50,6 +50,13 @@ export interface NativeSocket {
    * `watchIfEmpty`, an empty result also makes the poller wait for ZMQ_POLLIN.
    */
   receiveMany(max: number, watchIfEmpty?: boolean): NativeParts[];
+  /**
+   * The packed batch path (binding/receive_batch.cc): null when nothing was ready, else the
+   * slab holding the small frames and the frames that did not fit it; the shared Int32Array
+   * given to setReceiveMeta() describes the messages.
+   */
+  receiveBatch(max: number, watchIfEmpty?: boolean): [ArrayBuffer, unknown[]?] | null;
+  setReceiveMeta(meta: Int32Array): void;
   join(group: string): void;
   leave(group: string): void;
   /**

@@ -71,9 +71,9 @@ export function fromNativeValue(spec: OptionSpec, value: unknown): unknown {
       return typeof value === "bigint" ? Number(value) : value;
     case "boolean":
       return value !== 0;
+    case "key":
     case "string":
     case "bytes":
-    case "key":
       return value === "" || value === null ? null : value;
     case "mechanism":
       return mechanisms[value as number] ?? null;

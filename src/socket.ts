@@ -37,6 +37,8 @@ const POLLIN = ZMQ.POLLIN;
 const POLLOUT = ZMQ.POLLOUT;
 /** Messages taken from libzmq per native call while receivers wait. */
 const RECEIVE_BATCH = 256;
+/** Int32s shared with the addon to describe a batch: room for RECEIVE_BATCH 3-frame messages. */
+const RECEIVE_META_LENGTH = 1 + RECEIVE_BATCH * 7;
 /** Rounds of readiness handling per wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKEUP = 8;
 
@@ -120,6 +122,9 @@ export abstract class Socket {
   // The native socket holds this callback weakly (strongly only while something is pending),
   // so the socket object must keep it alive.
   readonly #onReadyCallback = (mask: number): void => this.#onReady(mask);
+  // Shared with the addon: describes each batch of received messages (see receiveBatch).
+  // Null for draft sockets whose messages carry metadata (they use receiveMany).
+  readonly #receiveMeta: Int32Array | null;
 
   protected constructor(type: number, options?: object) {
     const ctx = (options as { context?: Context } | undefined)?.context ?? defaultContext;
@@ -129,6 +134,9 @@ export abstract class Socket {
     } catch (error) {
       throw fromNative(error);
     }
+    const packed = Object.getPrototypeOf(this).shapeMessage === Socket.prototype.shapeMessage;
+    this.#receiveMeta = packed ? new Int32Array(RECEIVE_META_LENGTH) : null;
+    if (this.#receiveMeta !== null) this[native].setReceiveMeta(this.#receiveMeta);
     if (options !== undefined) this.#applyOptions(options);
   }
 
@@ -413,15 +421,53 @@ export abstract class Socket {
 
   /** Takes every message ready now; with `watch`, an empty result also starts the wait. */
   #fillInbox(watch = false): boolean {
-    let batch: NativeParts[];
+    const meta = this.#receiveMeta;
+    if (meta === null) {
+      let batch: NativeParts[];
+      try {
+        batch = this[native].receiveMany(RECEIVE_BATCH, watch);
+      } catch (error) {
+        throw fromNative(error);
+      }
+      this.#inbox = batch;
+      this.#inboxHead = 0;
+      return batch.length > 0;
+    }
+    let result: [ArrayBuffer, unknown[]?] | null;
     try {
-      batch = this[native].receiveMany(RECEIVE_BATCH, watch);
+      result = this[native].receiveBatch(RECEIVE_BATCH, watch);
     } catch (error) {
       throw fromNative(error);
     }
-    this.#inbox = batch;
+    if (result === null || result === undefined) {
+      this.#inbox = [];
+      this.#inboxHead = 0;
+      return false;
+    }
+    // Small frames are views of one slab per batch (as Node's pooled Buffers share a pool);
+    // larger ones, and messages too large for `meta`, come whole in `extra`.
+    const [slab, extra] = result;
+    const count = meta[0]!;
+    const inbox: NativeParts[] = new Array(count);
+    let at = 1;
+    let next = 0;
+    for (let i = 0; i < count; i++) {
+      const parts = meta[at++]!;
+      if (parts < 0) {
+        inbox[i] = extra![next++] as NativeParts;
+        continue;
+      }
+      const frames: Buffer[] = new Array(parts);
+      for (let j = 0; j < parts; j++) {
+        const offset = meta[at++]!;
+        const length = meta[at++]!;
+        frames[j] = offset >= 0 ? Buffer.from(slab, offset, length) : (extra![next++] as Buffer);
+      }
+      inbox[i] = frames;
+    }
+    this.#inbox = inbox;
     this.#inboxHead = 0;
-    return batch.length > 0;
+    return true;
   }
 
   #takeInbox(): Message[] {
