@@ -22,7 +22,7 @@ namespace zmq_napi {
 
 namespace {
 
-constexpr int kPgmLogLevelError = 5;  // PGM_LOG_LEVEL_ERROR
+constexpr int kPgmLogLevelFatal = 6;  // PGM_LOG_LEVEL_FATAL: errors reach the caller as exceptions
 
 std::string LibzmqVersion() {
   int major = 0, minor = 0, patch = 0;
@@ -51,7 +51,7 @@ Napi::Object CapabilityObject(Napi::Env env) {
 Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new TeardownGate{this}) {
   // Unless the user asked for a level (OpenPGM reads PGM_MIN_LOG_LEVEL when a pgm socket is
   // first made), report only errors.
-  if (std::getenv("PGM_MIN_LOG_LEVEL") == nullptr) pgm_min_log_level = kPgmLogLevelError;
+  if (std::getenv("PGM_MIN_LOG_LEVEL") == nullptr) pgm_min_log_level = kPgmLogLevelFatal;
   Napi::Function context = Context::Define(env);
   Napi::Function socket = Socket::Define(env);
   context_constructor_ = Napi::Persistent(context);

@@ -15,6 +15,7 @@
 #include "errors.h"
 #include "message.h"
 #include "module.h"
+#include "pgm_probe.h"
 
 namespace zmq_napi {
 
@@ -32,7 +33,12 @@ std::string AddressArgument(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) {
     throw Napi::TypeError::New(info.Env(), "Expected a string for address");
   }
-  return info[0].As<Napi::String>().Utf8Value();
+  std::string address = info[0].As<Napi::String>().Utf8Value();
+  // libzmq reads a C string: an embedded NUL would silently cut the address short.
+  if (address.find('\0') != std::string::npos) {
+    throw ErrnoError(info.Env(), EINVAL, address.c_str(), "address contains a NUL character");
+  }
+  return address;
 }
 
 // libzmq aborts the whole process when a pgm:// socket cannot open its raw socket (the I/O
@@ -99,7 +105,8 @@ class EndpointWorker : public Napi::AsyncWorker {
   // Worker thread: only libzmq calls on a socket the main thread leaves alone while busy.
   void Execute() override {
     if (bind_) {
-      error_ = BindResolving(socket_->handle(), address_);
+      error_ = ProbePgm(socket_->handle(), address_, &why_);
+      if (error_ == 0) error_ = BindResolving(socket_->handle(), address_);
     } else if (zmq_unbind(socket_->handle(), address_.c_str()) != 0) {
       error_ = zmq_errno();
     }
@@ -110,7 +117,7 @@ class EndpointWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     socket_->ReturnFromThread();
     if (error_ != 0) {
-      deferred_.Reject(ErrnoError(env, error_, address_).Value());
+      deferred_.Reject(ErrnoError(env, error_, address_, why_).Value());
     } else if (socket_->handle() == nullptr) {
       deferred_.Reject(
           ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
@@ -125,6 +132,7 @@ class EndpointWorker : public Napi::AsyncWorker {
   std::string address_;
   bool bind_;
   int error_ = 0;
+  std::string why_;
   Napi::Promise::Deferred deferred_;
 };
 
@@ -307,6 +315,11 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
   std::string address = AddressArgument(info);
   CheckUsable(env);
   CheckPgmPrivilege(env, address);
+  if (call == zmq_connect) {
+    std::string why;
+    int error = ProbePgm(handle_, address, &why);
+    if (error != 0) throw ErrnoError(env, error, address, why);
+  }
   if (call(handle_, address.c_str()) != 0) throw ErrnoError(env, zmq_errno(), address);
 }
 
@@ -315,8 +328,10 @@ void Socket::BindSync(const Napi::CallbackInfo& info) {
   std::string address = AddressArgument(info);
   CheckUsable(env);
   CheckPgmPrivilege(env, address);
-  int error = BindResolving(handle_, address);
-  if (error != 0) throw ErrnoError(env, error, address);
+  std::string why;
+  int error = ProbePgm(handle_, address, &why);
+  if (error == 0) error = BindResolving(handle_, address);
+  if (error != 0) throw ErrnoError(env, error, address, why);
 }
 void Socket::UnbindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_unbind); }
 void Socket::Connect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_connect); }

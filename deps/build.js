@@ -69,13 +69,24 @@ function buildKey() {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(versions));
   hash.update(JSON.stringify(LIBZMQ_OPTIONS));
-  for (const file of ["build.js", "libsodium/CMakeLists.txt", "openpgm/CMakeLists.txt"]) {
+  for (const file of ["build.js", "libsodium/CMakeLists.txt", "openpgm/CMakeLists.txt", ...ownPatches()]) {
     hash.update(fs.readFileSync(path.join(__dirname, file)));
   }
   hash.update(capture(process.env.CC || "cc", ["--version"]));
   hash.update(capture(process.env.CXX || "c++", ["--version"]));
   hash.update(`${process.platform}-${process.arch}`);
   return `${process.platform}-${process.arch}-${hash.digest("hex").slice(0, 16)}`;
+}
+
+// Our own fixes to the vendored sources (deps/patches/<lib>-*.patch), applied after Debian's.
+function ownPatches(lib) {
+  const dir = path.join(__dirname, "patches");
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".patch") && (lib === undefined || name.startsWith(`${lib}-`)))
+    .sort()
+    .map((name) => path.join("patches", name));
 }
 
 function extract(archive, into) {
@@ -151,6 +162,10 @@ async function buildInto(prefix, scratch) {
     if (patches) {
       const applied = applyDebianPatches(patches, sourceDir, path.join(scratch, lib));
       log(`${lib}: applied ${applied.length} Debian patches (${applied.join(", ")})`);
+    }
+    for (const patch of ownPatches(lib)) {
+      sh("patch", ["-s", "-N", "-p1", "-d", sourceDir, "-i", path.join(__dirname, patch)]);
+      log(`${lib}: applied ${path.basename(patch)}`);
     }
     sources[lib] = sourceDir;
     const licenseDir = path.join(prefix, "licenses", lib);

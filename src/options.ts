@@ -98,7 +98,7 @@ export const socketOptions = {
   /** ZMQ_AFFINITY: I/O threads (bitmask) that handle newly created connections. */
   affinity: { id: ZMQ.AFFINITY, kind: OptionKind.Uint64, value: "number", access: "rw", on: "all", min: 0, max: Number.MAX_SAFE_INTEGER },
   /** ZMQ_RATE: multicast data rate in kilobits per second (pgm/epgm). */
-  rate: int(ZMQ.RATE, "all", 1),
+  rate: int(ZMQ.RATE, "all", 1, 2_147_483),
   /** ZMQ_RECOVERY_IVL: multicast recovery interval (pgm/epgm), ms. */
   recoveryInterval: int(ZMQ.RECOVERY_IVL),
   /** ZMQ_LINGER: how long unsent messages linger after close(), ms; -1 forever. */

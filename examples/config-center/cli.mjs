@@ -1,0 +1,225 @@
+// The config-center command line:
+//
+//   node examples/config-center/cli.mjs server [--updates EP] [--requests EP] [--data FILE]
+//                                              [--heartbeat MS] [--hwm N] [--json] [--quiet]
+//   node examples/config-center/cli.mjs node   [--updates EP] [--requests EP] [--name NAME]
+//                                              [--hwm N] [--drop-every N] [--json] [--quiet]
+//   node examples/config-center/cli.mjs set <key> <value>   [--requests EP] [--timeout MS]
+//   node examples/config-center/cli.mjs del <key>           [--requests EP] [--timeout MS]
+//   node examples/config-center/cli.mjs get [<key>]         [--requests EP] [--timeout MS] [--json]
+//   node examples/config-center/cli.mjs status              [--requests EP] [--timeout MS] [--json]
+//
+// EP is a ZeroMQ endpoint. The server binds tcp://*:5570 (updates) and tcp://*:5571 (requests)
+// unless told otherwise; nodes and the other commands connect to tcp://localhost:5570/5571.
+// `server` and `node` run until Ctrl-C (SIGINT) or SIGTERM, printing one line per event
+// (JSON with --json; --quiet leaves out the updates themselves).
+import { parseArgs } from "node:util";
+
+import { ConfigClient } from "./client.mjs";
+import { ConfigNode } from "./node.mjs";
+import { DEFAULT_BIND, DEFAULT_CONNECT } from "./protocol.mjs";
+import { reporter } from "./report.mjs";
+import { ConfigServer } from "./server.mjs";
+
+const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>]|status [options]
+  --updates EP      updates endpoint (server: bind, default ${DEFAULT_BIND.updates}; node: connect, default ${DEFAULT_CONNECT.updates})
+  --requests EP     requests endpoint (server: bind, default ${DEFAULT_BIND.requests}; others: connect, default ${DEFAULT_CONNECT.requests})
+  --data FILE       server: keep the map in FILE, so that a restart carries on where it stopped
+  --heartbeat MS    server: ms between heartbeats (default 1000)
+  --hwm N           server: PUB send high water mark; node: SUB receive high water mark
+  --drop-every N    node: throw away every Nth update (fault injection, for tests)
+  --name NAME       node: a name for its output
+  --timeout MS      set/del/get/status: ms to wait for the reply (default 5000)
+  --json            one JSON object per line
+  --quiet           server/node: do not print each update`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      updates: { type: "string" },
+      requests: { type: "string" },
+      data: { type: "string" },
+      heartbeat: { type: "string" },
+      hwm: { type: "string" },
+      "drop-every": { type: "string" },
+      name: { type: "string" },
+      timeout: { type: "string" },
+      json: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : error}\n${usage}`, 2);
+}
+const { values: options, positionals } = parsed;
+const [command, ...args] = positionals;
+
+/** @returns {never} */
+function fail(message, code = 1) {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+/** An option that must be a whole number (at least `min`), or undefined. */
+function number(name, min = 0) {
+  const text = options[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) {
+    fail(`--${name} takes a whole number from ${min} on, not "${text}"`, 2);
+  }
+  return value;
+}
+
+function expectArgs(count, names) {
+  if (args.length !== count) fail(`${command} takes ${names}\n${usage}`, 2);
+}
+
+/** Runs until SIGINT/SIGTERM, then calls stop. */
+function untilSignal(stop) {
+  const onSignal = async () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+async function runServer() {
+  expectArgs(0, "no arguments");
+  const report = reporter({ json: options.json });
+  const server = new ConfigServer({
+    updates: options.updates ?? DEFAULT_BIND.updates,
+    requests: options.requests ?? DEFAULT_BIND.requests,
+    dataFile: options.data,
+    heartbeatInterval: number("heartbeat", 1) ?? 1000,
+    sendHighWaterMark: number("hwm"),
+  });
+  if (!options.quiet) {
+    server.on("update", ({ key, seq, value }) =>
+      report(
+        value === undefined
+          ? { event: "update", seq, key, deleted: true }
+          : { event: "update", seq, key, value },
+      ),
+    );
+  }
+  await server.start();
+  const { epoch, seq, size } = server;
+  report({ event: "listening", ...server.endpoints, epoch, seq, size });
+  untilSignal(async () => {
+    await server.close();
+    report({ event: "stopped", seq: server.seq, hash: server.hash() });
+  });
+}
+
+async function runNode() {
+  expectArgs(0, "no arguments");
+  const report = reporter({ json: options.json, name: options.name });
+  const node = new ConfigNode({
+    updates: options.updates ?? DEFAULT_CONNECT.updates,
+    requests: options.requests ?? DEFAULT_CONNECT.requests,
+    receiveHighWaterMark: number("hwm"),
+    dropEvery: number("drop-every"),
+  });
+  // A "state" line whenever the state changed since the last one, checked at each heartbeat
+  // (when the server confirmed nothing is missing) and after each snapshot.
+  let reported = { seq: -1, epoch: "" };
+  const reportState = () => {
+    if (node.seq === reported.seq && node.epoch === reported.epoch) return;
+    reported = { seq: node.seq, epoch: node.epoch ?? "" };
+    report({ event: "state", seq: node.seq, size: node.size, hash: node.hash() });
+  };
+  node.on("snapshot", ({ seq, size, reason }) => {
+    report({ event: "snapshot", seq, size, hash: node.hash(), reason });
+    reportState();
+  });
+  node.on("heartbeat", reportState);
+  node.on("gap", (gap) => report({ event: "gap", ...gap }));
+  node.on("dropped", (dropped) => report({ event: "dropped", ...dropped }));
+  node.on("warning", (error) => report({ event: "warning", message: error.message }));
+  if (!options.quiet) {
+    node.on("update", ({ key, seq, value }) =>
+      report(
+        value === undefined
+          ? { event: "update", seq, key, deleted: true }
+          : { event: "update", seq, key, value },
+      ),
+    );
+  }
+  untilSignal(() => {
+    node.close();
+    report({ event: "stopped", seq: node.seq, hash: node.hash() });
+  });
+  await node.start();
+}
+
+async function runClientCommand() {
+  const client = new ConfigClient({
+    requests: options.requests ?? DEFAULT_CONNECT.requests,
+    timeout: number("timeout", 1) ?? 5000,
+  });
+  const print = (/** @type {unknown} */ value) =>
+    console.log(typeof value === "string" && !options.json ? value : JSON.stringify(value));
+  try {
+    switch (command) {
+      case "set": {
+        expectArgs(2, "<key> <value>");
+        const seq = await client.set(args[0], args[1]);
+        print(options.json ? { seq } : `seq ${seq}`);
+        break;
+      }
+      case "del": {
+        expectArgs(1, "<key>");
+        const seq = await client.delete(args[0]);
+        print(options.json ? { seq } : `seq ${seq}`);
+        break;
+      }
+      case "get": {
+        if (args.length > 1) expectArgs(1, "[<key>]");
+        if (args.length === 1) {
+          const { seq, value } = await client.get(args[0]);
+          if (value === undefined) fail(`${args[0]} is not set (seq ${seq})`);
+          print(options.json ? { seq, value } : value);
+        } else {
+          const { epoch, seq, entries } = await client.snapshot();
+          const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          if (options.json) print({ epoch, seq, entries: Object.fromEntries(sorted) });
+          else for (const [key, value] of sorted) print(`${key} = ${value}`);
+          if (!options.json) print(`(seq ${seq}, ${entries.size} keys)`);
+        }
+        break;
+      }
+      case "status": {
+        expectArgs(0, "no arguments");
+        const status = await client.status();
+        print(
+          options.json
+            ? status
+            : `run ${status.epoch}, seq ${status.seq}, ${status.size} keys, hash ${status.hash}`,
+        );
+        break;
+      }
+    }
+  } catch (error) {
+    fail(`${command}: ${error instanceof Error ? error.message : error}`);
+  } finally {
+    client.close();
+  }
+}
+
+if (options.help) {
+  console.log(usage);
+} else if (command === "server") {
+  await runServer();
+} else if (command === "node") {
+  await runNode();
+} else if (["set", "del", "get", "status"].includes(command)) {
+  await runClientCommand();
+} else {
+  fail(command === undefined ? usage : `unknown command "${command}"\n${usage}`, 2);
+}

@@ -1,0 +1,232 @@
+// A config-center node: keeps a replica of the server's map, up to date and in order.
+//
+// It subscribes to the updates first, then asks for a snapshot; updates that arrive meanwhile
+// are buffered, and once the snapshot (at sequence number S) is in, only those after S are
+// applied. From then on every update must be the next one (seq = current + 1): a jump, or a
+// heartbeat announcing a sequence number the node has not reached, means updates were lost,
+// and the node takes a new snapshot the same way. See README.md for the guarantees.
+//
+//   const node = new ConfigNode({ updates: "tcp://localhost:5570", requests: "tcp://localhost:5571" });
+//   node.on("update", ({ key, value }) => console.log(key, value));
+//   await node.start();          // resolves once the first snapshot is applied
+//   node.get("db/url");
+import { EventEmitter } from "node:events";
+import { Subscriber } from "zmq-napi";
+
+import { ConfigClient } from "./client.mjs";
+import { DEFAULT_CONNECT, decodePublished, stateHash } from "./protocol.mjs";
+
+/**
+ * @typedef {object} NodeOptions
+ * @property {string} [updates]   the server's updates endpoint (default tcp://localhost:5570)
+ * @property {string} [requests]  the server's requests endpoint (default tcp://localhost:5571)
+ * @property {number} [snapshotTimeout]  ms to wait for a snapshot before asking again (3000)
+ * @property {number} [receiveHighWaterMark]  of the SUB socket (libzmq's default: 1000)
+ * @property {number} [maxBuffered]  updates kept while a snapshot is under way (100000); beyond
+ *   it the buffer is emptied, which costs one more snapshot, never correctness
+ * @property {number} [dropEvery]  fault injection for tests: throw away every Nth update received
+ *
+ * @typedef {import("./protocol.mjs").Update | import("./protocol.mjs").Heartbeat} Published
+ */
+
+/**
+ * Events:
+ *   "snapshot"  { seq, size, reason }   a snapshot was applied (the first one: ready)
+ *   "update"    { key, seq, value }     an update was applied (value undefined: deleted)
+ *   "heartbeat" { seq }                 the server is at seq, and so is this node (or ahead)
+ *   "gap"       { seq, received, by }   updates seq+1… were lost (seen by "update" or "heartbeat")
+ *   "resync"    { reason }              a snapshot is being taken
+ *   "dropped"   { key, seq }            an update thrown away by the dropEvery fault injection
+ *   "warning"   Error                   a snapshot attempt failed, a message was malformed, …
+ */
+export class ConfigNode extends EventEmitter {
+  /** @type {Map<string, string>} */
+  #entries = new Map();
+  #seq = 0;
+  /** @type {string | undefined} */
+  #epoch;
+  #syncing = false;
+  /** @type {Published[]} */
+  #buffer = [];
+  #received = 0;
+  #closed = false;
+  /** @type {NodeOptions} */
+  #options;
+  /** @type {Subscriber | undefined} */
+  #subscriber;
+  /** @type {ConfigClient | undefined} */
+  #client;
+  /** @type {{ promise: Promise<void>, resolve(): void, reject(error: Error): void }} */
+  #ready;
+
+  /** @param {NodeOptions} [options] */
+  constructor(options = {}) {
+    super();
+    this.#options = options;
+    /** @type {any} */
+    const ready = {};
+    ready.promise = new Promise((resolve, reject) => Object.assign(ready, { resolve, reject }));
+    ready.promise.catch(() => undefined);
+    this.#ready = ready;
+  }
+
+  /** Connects, subscribes, takes the first snapshot; resolves when it has been applied. */
+  start() {
+    const options = this.#options;
+    this.#subscriber = new Subscriber({ linger: 0 });
+    if (options.receiveHighWaterMark !== undefined) {
+      this.#subscriber.receiveHighWaterMark = options.receiveHighWaterMark;
+    }
+    // Subscribe first, then snapshot: no update after the snapshot can then be missed unseen.
+    this.#subscriber.connect(options.updates ?? DEFAULT_CONNECT.updates);
+    this.#subscriber.subscribe();
+    this.#client = new ConfigClient({
+      requests: options.requests ?? DEFAULT_CONNECT.requests,
+      timeout: options.snapshotTimeout ?? 3000,
+    });
+    void this.#listen();
+    this.#resync("start");
+    return this.#ready.promise;
+  }
+
+  /** The sequence number of the last update applied. */
+  get seq() {
+    return this.#seq;
+  }
+
+  /** The server run the state comes from. */
+  get epoch() {
+    return this.#epoch;
+  }
+
+  /** Whether a snapshot is under way (the state is then the last one, not the newest). */
+  get syncing() {
+    return this.#syncing;
+  }
+
+  get size() {
+    return this.#entries.size;
+  }
+
+  /** @param {string} key */
+  get(key) {
+    return this.#entries.get(key);
+  }
+
+  /** A copy of the map. */
+  entries() {
+    return new Map(this.#entries);
+  }
+
+  /** The state hash (protocol.mjs), equal to the server's when the node holds the same map. */
+  hash() {
+    return stateHash(this.#entries);
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#subscriber?.close();
+    this.#client?.close();
+    this.#ready.reject(new Error("node closed"));
+  }
+
+  async #listen() {
+    const subscriber = /** @type {Subscriber} */ (this.#subscriber);
+    const dropEvery = this.#options.dropEvery ?? 0;
+    const maxBuffered = this.#options.maxBuffered ?? 100_000;
+    try {
+      for await (const frames of subscriber) this.#receive(frames, dropEvery, maxBuffered);
+    } catch (error) {
+      if (!this.#closed) this.emit("error", error);
+    }
+  }
+
+  /**
+   * @param {Buffer[]} frames
+   * @param {number} dropEvery
+   * @param {number} maxBuffered
+   */
+  #receive(frames, dropEvery, maxBuffered) {
+    /** @type {Published} */
+    let message;
+    try {
+      message = decodePublished(frames);
+    } catch (error) {
+      this.emit("warning", error);
+      return;
+    }
+    if (message.type === "update" && dropEvery > 0 && ++this.#received % dropEvery === 0) {
+      this.emit("dropped", { key: message.key, seq: message.seq });
+      return;
+    }
+    if (!this.#syncing) {
+      this.#process(message);
+    } else if (this.#buffer.push(message) > maxBuffered) {
+      this.#buffer = []; // what is lost shows up as a gap after the snapshot
+      this.emit("warning", new Error(`more than ${maxBuffered} updates during a snapshot`));
+    }
+  }
+
+  /** @param {Published} message */
+  #process(message) {
+    if (message.type === "heartbeat") {
+      if (message.epoch !== this.#epoch) {
+        this.#resync(`the server restarted (run ${message.epoch})`);
+      } else if (message.seq > this.#seq) {
+        this.emit("gap", { seq: this.#seq, received: message.seq, by: "heartbeat" });
+        this.#resync(`heartbeat at seq ${message.seq}, missed ${this.#seq + 1}…${message.seq}`);
+      } else {
+        this.emit("heartbeat", { seq: message.seq });
+      }
+      return;
+    }
+    if (message.seq <= this.#seq) return; // the snapshot had it already
+    if (message.seq !== this.#seq + 1) {
+      this.emit("gap", { seq: this.#seq, received: message.seq, by: "update" });
+      this.#resync(`update ${message.seq} after ${this.#seq}, missed ${this.#seq + 1}…`);
+      return;
+    }
+    if (message.value === undefined) this.#entries.delete(message.key);
+    else this.#entries.set(message.key, message.value);
+    this.#seq = message.seq;
+    this.emit("update", { key: message.key, seq: message.seq, value: message.value });
+  }
+
+  /** @param {string} reason */
+  #resync(reason) {
+    if (this.#syncing || this.#closed) return;
+    this.#syncing = true;
+    this.#buffer = [];
+    this.emit("resync", { reason });
+    void this.#snapshot(reason);
+  }
+
+  /** @param {string} reason */
+  async #snapshot(reason) {
+    const client = /** @type {ConfigClient} */ (this.#client);
+    let snapshot;
+    while (snapshot === undefined) {
+      try {
+        snapshot = await client.snapshot();
+      } catch (error) {
+        if (this.#closed) return;
+        this.emit("warning", error); // no reply in time: ask again
+      }
+    }
+    this.#entries = snapshot.entries;
+    this.#seq = snapshot.seq;
+    this.#epoch = snapshot.epoch;
+    this.#syncing = false;
+    this.emit("snapshot", { seq: snapshot.seq, size: snapshot.entries.size, reason });
+    this.#ready.resolve();
+    // What arrived meanwhile, in order: older updates are skipped, newer ones applied, and a
+    // gap among them starts another snapshot (the rest is then buffered again).
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    for (const message of buffered) {
+      if (this.#syncing) this.#buffer.push(message);
+      else this.#process(message);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// How the CLI reports what servers and nodes do: one event per line, as JSON (--json, for
+// programs) or as text (for people). demo.mjs prints the JSON of its processes as text too.
+
+/**
+ * One event as a line of text.
+ * @param {Record<string, any>} event
+ */
+export function formatEvent(event) {
+  const short = (/** @type {string} */ hash) => hash.slice(0, 12);
+  switch (event.event) {
+    case "listening":
+      return `serving at seq ${event.seq} (${event.size} keys, run ${event.epoch}): updates on ${event.updates}, requests on ${event.requests}`;
+    case "update":
+      return event.deleted
+        ? `seq ${event.seq}: ${event.key} deleted`
+        : `seq ${event.seq}: ${event.key} = ${event.value}`;
+    case "snapshot":
+      return `snapshot at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)} (${event.reason})`;
+    case "state":
+      return `in sync at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)}`;
+    case "gap":
+      return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; taking a snapshot`;
+    case "dropped":
+      return `dropped update ${event.seq} (${event.key}) on purpose (--drop-every)`;
+    case "warning":
+      return `warning: ${event.message}`;
+    default:
+      return Object.entries(event)
+        .map(([key, value]) => (key === "event" ? value : `${key}=${value}`))
+        .join(" ");
+  }
+}
+
+/**
+ * A function that prints events to stdout, as JSON lines or as text.
+ * @param {{ json?: boolean, name?: string }} options
+ */
+export function reporter({ json = false, name }) {
+  return (/** @type {Record<string, any>} */ event) => {
+    const line = json
+      ? JSON.stringify(name === undefined ? event : { ...event, name })
+      : `${name === undefined ? "" : `${name}: `}${formatEvent(event)}`;
+    process.stdout.write(`${line}\n`);
+  };
+}

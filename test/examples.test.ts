@@ -1,0 +1,211 @@
+// The examples in examples/, run end to end the way a newcomer runs them: `node
+// examples/run.mjs <name>` (what `npm run example -- <name>` does), which picks free ports and
+// starts every program in a process of its own. Each run is bounded in time; the runner is the
+// leader of a process group of its own, so that the test can check that nothing of it is left
+// when it is over (and kill the whole group if it is not).
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const runner = path.join(__dirname, "..", "examples", "run.mjs");
+
+const groups: number[] = [];
+
+/** Whether any process of the group is still there. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(() => {
+  for (const pgid of groups.splice(0)) {
+    if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
+  }
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as [program, text] pairs ("name | text" lines; lines without a name have ""). */
+  lines: Array<[string, string]>;
+  /** The text of the lines printed by programs whose name starts with `prefix`. */
+  of(prefix: string): string[];
+}
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves once stdout contains `text`. */
+  printed(text: string): Promise<void>;
+  /** Resolves when the runner has exited (and checks that nothing of its group is left). */
+  done: Promise<Run>;
+}
+
+/** Starts `node examples/run.mjs ...args`, to be done within `ms`. */
+function startExample(args: string[], ms = 20_000): Started {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [runner, ...args], {
+    detached: true, // a process group of its own
+    stdio: "pipe",
+  });
+  const pgid = child.pid!;
+  groups.push(pgid);
+  let stdout = "";
+  let stderr = "";
+  const watchers = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of [...watchers]) watcher();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const done = new Promise<Run>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.kill(-pgid, "SIGKILL");
+      reject(
+        new Error(`run.mjs ${args.join(" ")}: not done within ${ms} ms\n${stdout}\n${stderr}`),
+      );
+    }, ms);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line): [string, string] => {
+          const match = /^(\S+)\s*\| (.*)$/.exec(line);
+          return match ? [match[1]!, match[2]!] : ["", line];
+        });
+      const of = (prefix: string) =>
+        lines.filter(([name]) => name.startsWith(prefix)).map(([, text]) => text);
+      resolve({ code, stdout, stderr, lines, of });
+    });
+  }).then((run) => {
+    // The runner waits for every program it started: nothing of the group may be left.
+    expect(groupAlive(pgid), "processes left behind by the runner").toBe(false);
+    return run;
+  });
+  const printed = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!stdout.includes(text)) return;
+        watchers.delete(check);
+        resolve();
+      };
+      watchers.add(check);
+      check();
+    });
+  return { child, printed, done };
+}
+
+/** Runs `node examples/run.mjs ...args` to its end. */
+function runExample(args: string[]): Promise<Run> {
+  return startExample(args).done;
+}
+
+describe("examples/run.mjs", () => {
+  it("lists the examples when given no name", async () => {
+    const run = await runExample([]);
+    expect(run.code).toBe(0);
+    for (const name of ["hello-world", "weather", "pipeline", "broker", "config-center"]) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    }
+  });
+
+  it("refuses an unknown name, listing the known ones", async () => {
+    const run = await runExample(["no-such-example"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('No example named "no-such-example"');
+    expect(run.stdout).toContain("hello-world");
+  });
+
+  it("stops every program on SIGINT (Ctrl-C) and exits with 130", async () => {
+    // No zipcode starts with "x": the weather client would wait for ever.
+    const started = startExample(["weather", "x"]);
+    await Promise.race([started.printed("Collecting updates"), started.done]);
+    started.child.kill("SIGINT");
+    const run = await started.done;
+    expect(run.code).toBe(130);
+  });
+
+  it("hello-world: the client sends Hello 10 times, the server answers World each time", async () => {
+    const run = await runExample(["hello-world"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.of("client").filter((line) => line.startsWith("Received"))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Received reply ${i} [ World ]`),
+    );
+    expect(run.of("server").filter((line) => line.startsWith("Received"))).toEqual(
+      Array(10).fill("Received request: Hello"),
+    );
+  });
+
+  it("weather: the client averages the temperatures of the zipcode it subscribed to", async () => {
+    for (const prefix of [[], ["100"]]) {
+      const run = await runExample(["weather", ...prefix]);
+      expect(run.code, run.stderr).toBe(0);
+      const filter = prefix[0] ?? "10001";
+      const client = run.of("client");
+      const updates = client.filter((line) => /^\d{5} -?\d+ \d+$/.test(line));
+      expect(updates).toHaveLength(5);
+      for (const update of updates) {
+        expect(update.startsWith(filter), `"${update}" starts with ${filter}`).toBe(true);
+        const [, temperature, humidity] = update.split(" ").map(Number);
+        expect(temperature).toBeGreaterThanOrEqual(-80);
+        expect(temperature).toBeLessThan(135);
+        expect(humidity).toBeGreaterThanOrEqual(10);
+        expect(humidity).toBeLessThan(60);
+      }
+      const average = updates.reduce((sum, line) => sum + Number(line.split(" ")[1]), 0) / 5;
+      expect(client.at(-1)).toBe(`Average temperature for zipcode '${filter}' was ${average} F`);
+    }
+  });
+
+  it("pipeline: the ventilator fans 100 tasks out to 3 workers, the sink collects all 100", async () => {
+    const run = await runExample(["pipeline"]);
+    expect(run.code, run.stderr).toBe(0);
+    const expected = /^Total expected cost: (\d+) msec$/.exec(run.of("ventilator").at(-1) ?? "");
+    expect(expected, run.stdout).not.toBeNull();
+    const sink = run.of("sink");
+    const elapsed = sink.map((line) => /^Total elapsed time: (\d+) msec$/.exec(line)).find(Boolean);
+    expect(elapsed, run.stdout).toBeDefined();
+    // Three workers in parallel: well under the sum of the workloads.
+    expect(Number(elapsed![1])).toBeLessThan(Number(expected![1]));
+    const perWorker = Object.fromEntries(
+      sink.flatMap((line) => {
+        const match = /^(worker-\d) did (\d+) tasks$/.exec(line);
+        return match ? [[match[1]!, Number(match[2])]] : [];
+      }),
+    );
+    expect(Object.keys(perWorker).sort()).toEqual(["worker-1", "worker-2", "worker-3"]);
+    expect(Object.values(perWorker).reduce((a, b) => a + b, 0)).toBe(100);
+    // The workers were all connected before the first task: round-robin gives each a third.
+    for (const tasks of Object.values(perWorker)) expect(tasks).toBeGreaterThanOrEqual(33);
+    // Each worker printed a dot per task it did.
+    for (const [worker, tasks] of Object.entries(perWorker)) {
+      expect(run.of(worker).join("")).toBe(".".repeat(tasks));
+    }
+  });
+
+  it("broker: two REQ clients get 10 replies each through proxy(), from the REP workers", async () => {
+    const run = await runExample(["broker"]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const client of ["client-1", "client-2"]) {
+      expect(run.of(client)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `Received reply ${i + 1} [World]`),
+      );
+    }
+    const served = run.of("worker-").filter((line) => line === "Received request: Hello");
+    expect(served).toHaveLength(20);
+  });
+
+  it("config-center: the demo ends with every node holding the server's state", async () => {
+    const run = await runExample(["config-center"]);
+    expect(run.code, run.stderr).toBe(0);
+    const status = /^run \w+, seq 5, 2 keys, hash ([0-9a-f]{64})$/m.exec(run.stdout);
+    expect(status, run.stdout).not.toBeNull();
+    expect(run.stdout).toContain(`All 3 nodes hold the server's state: seq 5, hash ${status![1]}`);
+    expect(run.stdout).toMatch(/^node-c \| snapshot at seq 3: 3 keys/m);
+    expect(run.stdout).toMatch(/^node-b \| snapshot at seq 5: 2 keys/m);
+  });
+});
