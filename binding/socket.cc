@@ -24,6 +24,8 @@ namespace {
 // A batch stops at this many bytes even when more messages are ready, so that one busy socket
 // hands the event loop back in bounded time.
 constexpr size_t kBatchBytes = 4 * 1024 * 1024;
+// libzmq 4.3.4's udp engine buffer (MAX_UDP_MSG in udp_engine.hpp).
+constexpr size_t kMaxUdpDatagram = 8192;
 // Multipart messages up to this many parts are converted on the stack.
 constexpr size_t kStackParts = 8;
 
@@ -280,6 +282,7 @@ Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind)
   std::string address = AddressArgument(info);
   CheckUsable(env);
   CheckPgmPrivilege(env, address);
+  NoteUdp(address);
   auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
   LendToThread(bind ? "a bind is in progress" : "an unbind is in progress");
   // The poller stays armed; wake-ups during the work are replayed by ReturnFromThread.
@@ -315,6 +318,7 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
   std::string address = AddressArgument(info);
   CheckUsable(env);
   CheckPgmPrivilege(env, address);
+  NoteUdp(address);
   if (call == zmq_connect) {
     std::string why;
     int error = ProbePgm(handle_, address, &why);
@@ -328,6 +332,7 @@ void Socket::BindSync(const Napi::CallbackInfo& info) {
   std::string address = AddressArgument(info);
   CheckUsable(env);
   CheckPgmPrivilege(env, address);
+  NoteUdp(address);
   std::string why;
   int error = ProbePgm(handle_, address, &why);
   if (error == 0) error = BindResolving(handle_, address);
@@ -348,6 +353,16 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "Expected at least one message part");
     return -1;
   }
+  // DGRAM and STREAM messages are exactly [address or routing id, data]. libzmq checks frame
+  // by frame, so a wrong shape would leave the first frame queued and the socket stuck
+  // mid-message; refuse it before sending anything.
+  if ((type_ == ZMQ_DGRAM || type_ == ZMQ_STREAM) && count != 2) {
+    napi_throw(env, ErrnoError(Napi::Env(env), EINVAL, "",
+                               type_ == ZMQ_DGRAM ? "a Datagram message is [address, data]"
+                                                  : "a Stream message is [routing id, data]")
+                        .Value());
+    return -1;
+  }
 
   // Convert every part before sending any: a bad part must not leave half a message behind.
   zmq_msg_t stack_parts[kStackParts];
@@ -360,6 +375,25 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
     if (!InitMessage(env, part, &parts[ready])) {
       ok = false;
       break;
+    }
+  }
+
+  if (ok && uses_udp_ && (type_ == ZMQ_RADIO || type_ == ZMQ_DGRAM)) {
+    // libzmq 4.3.4 puts a udp datagram in an 8 KiB buffer (group length byte, group, body):
+    // refuse what cannot fit rather than have it dropped (or, unpatched, overflow).
+    size_t datagram = 0;
+    if (type_ == ZMQ_RADIO) {
+      size_t group_length = 0;
+      if (group != nullptr) napi_get_value_string_utf8(env, group, nullptr, 0, &group_length);
+      datagram = 1 + group_length + zmq_msg_size(&parts[0]);
+    } else if (count >= 2) {
+      datagram = zmq_msg_size(&parts[1]);
+    }
+    if (datagram > kMaxUdpDatagram) {
+      ok = false;
+      napi_throw(env, ErrnoError(Napi::Env(env), EMSGSIZE, "",
+                                 "a message over udp:// carries at most 8192 bytes (with its group)")
+                          .Value());
     }
   }
 

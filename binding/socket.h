@@ -84,6 +84,10 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void Monitor(const Napi::CallbackInfo& info);
 
   void OnPollReady() override;
+  // Remembers that the socket uses udp://, whose datagrams have a size limit.
+  void NoteUdp(const std::string& address) {
+    if (address.compare(0, 6, "udp://") == 0) uses_udp_ = true;
+  }
   // Sets what the poller waits for; waiting keeps the event loop alive.
   void SetWant(int mask);
   int Events();
@@ -113,6 +117,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   const char* lent_reason_ = nullptr;
   std::atomic<bool> thread_using_{false};
   bool close_pending_ = false;
+  bool uses_udp_ = false;
   CloseReason pending_close_reason_ = CloseReason::kUser;
 };
 
