@@ -17,40 +17,9 @@ import {
 } from "../src/draft";
 import { ZmqError } from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";
+import { failure, sleep, track, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
-
-const open: Array<{ close(): void }> = [];
-
-function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function failure(operation: () => unknown): Promise<unknown> {
-  try {
-    await operation();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 /** A UDP port that is free right now (node:dgram binds port 0 and lets go of it). */
 async function freeUdpPort(): Promise<number> {

@@ -21,34 +21,11 @@ import {
   type EventType,
 } from "../src/index";
 import { bindFresh } from "./helpers/endpoints";
+import { sleep, track, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
 
 const root = path.join(__dirname, "..");
-const open: Array<{ close(): void }> = [];
-
-/** Registers a socket to be closed after the test (closing it also ends its Observer). */
-function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Consumes an Observer with `for await` and keeps every event, to wait for and inspect. */
 class Recorder {

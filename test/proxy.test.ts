@@ -25,6 +25,7 @@ import {
   type Socket,
 } from "../src/index";
 import { bindFresh, endpoint } from "./helpers/endpoints";
+import { sleep, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
 
@@ -46,19 +47,6 @@ afterEach(() => {
   }
   for (const socket of open.splice(0).reverse()) socket.close();
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Whether `promise` is still pending after `ms`. */
 async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {

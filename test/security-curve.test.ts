@@ -19,32 +19,9 @@ import {
   type Socket,
 } from "../src/index";
 import { bindFresh, type Transport } from "./helpers/endpoints";
+import { sleep, track, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
-
-const open: Array<{ close(): void }> = [];
-
-function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Records the events of the given types a socket reports (start before connecting). */
 function record(socket: Socket, types: EventType[]): Array<{ type: EventType; event: unknown }> {

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Context, Reply, Request, curveKeyPair, type Socket } from "../src/index";
 import { Authenticator, createCertificates, type AuthDecision } from "../src/auth/index";
 import { bindFresh } from "./helpers/endpoints";
+import { within } from "./helpers/lifecycle";
 
 const PYTHON = "/usr/bin/python3";
 const fixture = (name: string) => path.join(__dirname, "fixtures", name);
@@ -35,17 +36,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   for (const closable of open.splice(0).reverse()) closable.close();
 });
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 interface Peer {
   child: ChildProcess;

@@ -33,6 +33,7 @@ import {
   type AuthDecision,
 } from "../src/auth/index";
 import { bindFresh } from "./helpers/endpoints";
+import { sleep, within } from "./helpers/lifecycle";
 
 const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
@@ -59,19 +60,6 @@ function tempDirectory(): string {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-certs-"));
   directories.push(directory);
   return directory;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 const handshakeTypes = [

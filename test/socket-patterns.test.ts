@@ -20,33 +20,9 @@ import {
   ZmqError,
 } from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";
+import { sleep, track, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
-
-const open: Array<{ close(): void }> = [];
-
-/** Registers a socket (or anything closable) to be closed after the test. */
-function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with a clear message when `promise` has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 const text = (frames: Buffer[]) => frames.map((frame) => frame.toString());
 
