@@ -2,7 +2,7 @@
 // SERVER/CLIENT routing ids, RADIO/DISH groups over udp:// and the connected transports,
 // GATHER/SCATTER, DGRAM datagrams, CHANNEL and PEER.
 import * as dgram from "node:dgram";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
   Channel,

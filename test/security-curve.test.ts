@@ -1,7 +1,7 @@
 // CURVE security end to end over real sockets: successful handshakes (REQ/REP, DEALER/ROUTER),
 // key options in Z85 and binary form, each way a handshake fails as the sockets' events report
 // it, and the key helpers (curveKeyPair, curvePublic, z85Encode/z85Decode).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
   Dealer,

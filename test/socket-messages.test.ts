@@ -1,7 +1,7 @@
 // What a message is on the wire: every MessageLike input arrives byte-exact, multipart messages
 // arrive whole, bad inputs are refused before anything is sent, and the receive side (promise,
 // async iteration, try*, batches, options) hands over exactly what was sent, in order.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { Dealer, Pair, Pull, Push, Router, ZmqError, type MessageLike } from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";

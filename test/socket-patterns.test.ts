@@ -2,7 +2,7 @@
 // publish-subscribe (with topic filtering), pipeline (fan-out and fan-in), ROUTER/DEALER
 // addressing, PAIR, XPUB/XSUB subscription messages and raw tcp through STREAM.
 import * as net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
   Dealer,
