@@ -61,7 +61,7 @@ Napi::Value Socket::GetOption(const Napi::CallbackInfo& info) {
     }
     case kString:
     case kBinary: {
-      char value[1024];
+      char value[4096];  // Endpoints (ZMQ_LAST_ENDPOINT) can be long.
       size_t size = sizeof(value);
       if (zmq_getsockopt(handle_, option, value, &size) != 0) throw ErrnoError(env);
       if (kind == kBinary) return Napi::Buffer<char>::Copy(env, value, size);
