@@ -3,8 +3,8 @@
 #include <zmq.h>
 
 #include <cerrno>
-#include <mutex>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <unordered_set>
 #include <vector>

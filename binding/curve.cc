@@ -24,7 +24,8 @@ Napi::Value CurvePublic(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a Z85 string for secretKey");
   std::string secret = info[0].As<Napi::String>().Utf8Value();
-  if (secret.size() != 40) throw Napi::RangeError::New(env, "Expected a 40-character Z85 key for secretKey");
+  if (secret.size() != 40)
+    throw Napi::RangeError::New(env, "Expected a 40-character Z85 key for secretKey");
   char public_key[41];
   if (zmq_curve_public(public_key, secret.c_str()) != 0) throw ErrnoError(env);
   return Napi::String::New(env, public_key, 40);

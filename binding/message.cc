@@ -52,8 +52,8 @@ bool InitFromString(napi_env env, napi_value value, zmq_msg_t* msg) {
 void ThrowUnsupported(napi_env env, napi_value value) {
   napi_valuetype type = napi_undefined;
   napi_typeof(env, value, &type);
-  static const char* const kNames[] = {"undefined", "null",     "boolean", "number", "string",
-                                       "symbol",    "object",   "function", "external", "bigint"};
+  static const char* const kNames[] = {"undefined", "null",   "boolean",  "number",   "string",
+                                       "symbol",    "object", "function", "external", "bigint"};
   std::string message =
       "Expected Buffer, TypedArray, DataView, ArrayBuffer, string, number or null for message "
       "but received ";

@@ -56,26 +56,22 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
   Napi::Function socket = Socket::Define(env);
   context_constructor_ = Napi::Persistent(context);
   socket_constructor_ = Napi::Persistent(socket);
-  DefineAddon(exports, {
-                           InstanceValue("version", Napi::String::New(env, LibzmqVersion()),
-                                         napi_enumerable),
-                           InstanceValue("capability", CapabilityObject(env), napi_enumerable),
-                           InstanceValue("errno", ErrnoTable(env), napi_enumerable),
-                           InstanceValue("Context", context, napi_enumerable),
-                           InstanceValue("Socket", socket, napi_enumerable),
-                           InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
-                           InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
-                           InstanceValue("runProxy", Napi::Function::New<RunProxy>(env),
-                                         napi_enumerable),
-                           InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env),
-                                         napi_enumerable),
-                           InstanceValue("curvePublic", Napi::Function::New<CurvePublic>(env),
-                                         napi_enumerable),
-                           InstanceValue("z85Encode", Napi::Function::New<Z85Encode>(env),
-                                         napi_enumerable),
-                           InstanceValue("z85Decode", Napi::Function::New<Z85Decode>(env),
-                                         napi_enumerable),
-                       });
+  DefineAddon(
+      exports,
+      {
+          InstanceValue("version", Napi::String::New(env, LibzmqVersion()), napi_enumerable),
+          InstanceValue("capability", CapabilityObject(env), napi_enumerable),
+          InstanceValue("errno", ErrnoTable(env), napi_enumerable),
+          InstanceValue("Context", context, napi_enumerable),
+          InstanceValue("Socket", socket, napi_enumerable),
+          InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
+          InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
+          InstanceValue("runProxy", Napi::Function::New<RunProxy>(env), napi_enumerable),
+          InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env), napi_enumerable),
+          InstanceValue("curvePublic", Napi::Function::New<CurvePublic>(env), napi_enumerable),
+          InstanceValue("z85Encode", Napi::Function::New<Z85Encode>(env), napi_enumerable),
+          InstanceValue("z85Decode", Napi::Function::New<Z85Decode>(env), napi_enumerable),
+      });
   // A synchronous cleanup hook: the async variant double-frees its handle under Deno. Poll
   // handles closed here finish closing in the loop iteration the runtime runs before it
   // closes the loop.

@@ -4,8 +4,8 @@
 #include <zmq.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 

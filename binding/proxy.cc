@@ -15,8 +15,8 @@ namespace zmq_napi {
 namespace {
 
 struct ProxyJob {
-  std::vector<Socket*> lent;                 // Sockets the proxy thread uses.
-  std::vector<Napi::ObjectReference> keep;   // Their JavaScript objects, alive until the end.
+  std::vector<Socket*> lent;                // Sockets the proxy thread uses.
+  std::vector<Napi::ObjectReference> keep;  // Their JavaScript objects, alive until the end.
   void* front = nullptr;
   void* back = nullptr;
   void* capture = nullptr;
@@ -72,8 +72,8 @@ Napi::Value RunProxy(const Napi::CallbackInfo& info) {
   Socket* back = SocketArgument(info, 1, "backEnd");
   Socket* inner = SocketArgument(info, 2, "control");
   Socket* outer = SocketArgument(info, 3, "control");
-  Socket* capture = info[4].IsNull() || info[4].IsUndefined() ? nullptr
-                                                               : SocketArgument(info, 4, "capture");
+  Socket* capture =
+      info[4].IsNull() || info[4].IsUndefined() ? nullptr : SocketArgument(info, 4, "capture");
   if (front == back || front == capture || back == capture) {
     throw Napi::TypeError::New(env, "frontEnd, backEnd and capture must be different sockets");
   }
@@ -92,8 +92,8 @@ Napi::Value RunProxy(const Napi::CallbackInfo& info) {
   for (Socket* socket : job->lent) socket->LendToThread("it is used by a running proxy");
 
   // Keeps the event loop alive while the proxy runs, and brings its end back to this thread.
-  job->done = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
-                                            "zmq-napi:proxy", 0, 1);
+  job->done = Napi::ThreadSafeFunction::New(
+      env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "zmq-napi:proxy", 0, 1);
   env.GetInstanceData<Module>()->proxies().insert(job);
   Napi::Promise promise = job->deferred.Promise();
   job->thread = std::thread([job] {

@@ -81,10 +81,11 @@ int BindResolving(void* socket, const std::string& address) {
   if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return error;
   char numeric[INET6_ADDRSTRLEN] = {0};
   bool v6 = found->ai_family == AF_INET6;
-  getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof(numeric), nullptr, 0, NI_NUMERICHOST);
+  getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof(numeric), nullptr, 0,
+              NI_NUMERICHOST);
   freeaddrinfo(found);
-  std::string resolved = scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") +
-                         address.substr(colon);
+  std::string resolved =
+      scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") + address.substr(colon);
   return zmq_bind(socket, resolved.c_str()) == 0 ? 0 : zmq_errno();
 }
 
@@ -121,8 +122,7 @@ class EndpointWorker : public Napi::AsyncWorker {
     if (error_ != 0) {
       deferred_.Reject(ErrnoError(env, error_, address_, why_).Value());
     } else if (socket_->handle() == nullptr) {
-      deferred_.Reject(
-          ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
+      deferred_.Reject(ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
     } else {
       deferred_.Resolve(env.Undefined());
     }
@@ -170,7 +170,8 @@ Napi::Function Socket::Define(Napi::Env env) {
 Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
   Napi::Env env = info.Env();
   module_ = env.GetInstanceData<Module>();
-  if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(module_->context_constructor().Value())) {
+  if (!info[0].IsObject() ||
+      !info[0].As<Napi::Object>().InstanceOf(module_->context_constructor().Value())) {
     throw Napi::TypeError::New(env, "Expected a Context for context");
   }
   if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "Expected a number for type");
@@ -188,7 +189,8 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
     // Thread-safe (draft) sockets have no ZMQ_FD. A zmq_poller holding the socket provides
     // the same kind of descriptor: its signaler, raised whenever the socket's state changes.
     zpoller_ = zmq_poller_new();
-    if (zpoller_ == nullptr || zmq_poller_add(zpoller_, handle_, nullptr, ZMQ_POLLIN | ZMQ_POLLOUT) != 0 ||
+    if (zpoller_ == nullptr ||
+        zmq_poller_add(zpoller_, handle_, nullptr, ZMQ_POLLIN | ZMQ_POLLOUT) != 0 ||
         zmq_poller_fd(zpoller_, &fd) != 0) {
       int error = zmq_errno();
       if (zpoller_ != nullptr) zmq_poller_destroy(&zpoller_);
@@ -391,9 +393,10 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
     }
     if (datagram > kMaxUdpDatagram) {
       ok = false;
-      napi_throw(env, ErrnoError(Napi::Env(env), EMSGSIZE, "",
-                                 "a message over udp:// carries at most 8192 bytes (with its group)")
-                          .Value());
+      napi_throw(env,
+                 ErrnoError(Napi::Env(env), EMSGSIZE, "",
+                            "a message over udp:// carries at most 8192 bytes (with its group)")
+                     .Value());
     }
   }
 

@@ -104,14 +104,13 @@ void ThreadPollerHub::Run() {
         if (fds[i].revents != 0 && armed_.erase(ids[i]) > 0) ready->push_back(ids[i]);
       }
     }
-    if (ready->empty() ||
-        deliver_.NonBlockingCall(
-            ready, [this](Napi::Env env, Napi::Function, std::vector<uint64_t>* ids) {
-              // No environment: the call is being dropped at teardown. The hub itself is never
-              // freed while calls may be queued (see Module).
-              if (static_cast<napi_env>(env) != nullptr && !shut_down_) Deliver(*ids);
-              delete ids;
-            }) != napi_ok) {
+    if (ready->empty() || deliver_.NonBlockingCall(ready, [this](Napi::Env env, Napi::Function,
+                                                                 std::vector<uint64_t>* ids) {
+          // No environment: the call is being dropped at teardown. The hub itself is never
+          // freed while calls may be queued (see Module).
+          if (static_cast<napi_env>(env) != nullptr && !shut_down_) Deliver(*ids);
+          delete ids;
+        }) != napi_ok) {
       delete ready;
     }
   }
