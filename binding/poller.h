@@ -6,9 +6,9 @@
 // that would have announced the next state change. The owner re-checks ZMQ_EVENTS after each
 // operation; a poller only turns edges into calls on the JavaScript thread.
 //
-// Two implementations: UvPoller (a uv_poll_t, for runtimes with libuv: Node, Deno) and
+// Two implementations: UvPoller (a uv_poll_t, for Node; Deno emulates uv_poll imperfectly) and
 // ThreadPoller (one background thread per environment and a thread-safe function, Node-API
-// only: for Bun, which lacks uv_poll).
+// only: for Bun, which lacks uv_poll, and Deno).
 #pragma once
 
 namespace zmq_napi {

@@ -331,16 +331,25 @@ type OptionNames<C extends SocketClassName, Access> = {
     : never;
 }[keyof SocketOptionTable];
 
-/** The option properties of socket class C (read/write and read-only). */
+/**
+ * The option properties of socket class C (read/write and read-only). Keys are remapped
+ * (`as`) rather than filtered through a union, so each property keeps the table's TSDoc.
+ */
 export type SocketOptionProperties<C extends SocketClassName> = {
-  -readonly [K in OptionNames<C, "rw" | "w">]: JsValue<SocketOptionTable[K]>;
+  -readonly [K in keyof SocketOptionTable as K extends OptionNames<C, "rw" | "w"> ? K : never]: JsValue<
+    SocketOptionTable[K]
+  >;
 } & {
-  readonly [K in OptionNames<C, "r">]: JsValue<SocketOptionTable[K]>;
+  readonly [K in keyof SocketOptionTable as K extends OptionNames<C, "r"> ? K : never]: JsValue<
+    SocketOptionTable[K]
+  >;
 };
 
 /** The writable options of socket class C, as accepted by its constructor. */
 export type SocketOptionValues<C extends SocketClassName> = {
-  [K in OptionNames<C, "rw" | "w">]?: JsInput<SocketOptionTable[K]>;
+  [K in keyof SocketOptionTable as K extends OptionNames<C, "rw" | "w"> ? K : never]?: JsInput<
+    SocketOptionTable[K]
+  >;
 };
 
 type ContextOptionTable = typeof contextOptions;
@@ -348,13 +357,26 @@ type ContextNames<Access> = {
   [K in keyof ContextOptionTable]: ContextOptionTable[K]["access"] extends Access ? K : never;
 }[keyof ContextOptionTable];
 
+/** The option properties of a Context. */
 export type ContextOptionProperties = {
-  -readonly [K in ContextNames<"rw" | "w">]: JsValue<ContextOptionTable[K]>;
+  -readonly [K in keyof ContextOptionTable as K extends ContextNames<"rw" | "w"> ? K : never]: JsValue<
+    ContextOptionTable[K]
+  >;
 } & {
-  readonly [K in ContextNames<"r">]: JsValue<ContextOptionTable[K]>;
+  readonly [K in keyof ContextOptionTable as K extends ContextNames<"r"> ? K : never]: JsValue<
+    ContextOptionTable[K]
+  >;
 };
 
-export type ContextOptionValues = { [K in ContextNames<"rw" | "w">]?: JsValue<ContextOptionTable[K]> };
+/**
+ * Options of `new Context(options)`: its writable options.
+ * @interface
+ */
+export type ContextOptionValues = {
+  [K in keyof ContextOptionTable as K extends ContextNames<"rw" | "w"> ? K : never]?: JsValue<
+    ContextOptionTable[K]
+  >;
+};
 
 /** Whether socket class C has the option. */
 export function appliesTo(spec: OptionSpec, className: SocketClassName): boolean {

@@ -89,6 +89,28 @@ function normaliseFrame(frame: unknown): unknown {
   return frame;
 }
 
+function isFrame(frame: unknown): boolean {
+  const type = typeof frame;
+  return (
+    type === "string" ||
+    type === "number" ||
+    frame === null ||
+    ArrayBuffer.isView(frame) ||
+    frame instanceof ArrayBuffer
+  );
+}
+
+/** The same check the addon makes when it converts a message, for messages that wait. */
+function assertMessageLike(message: unknown): void {
+  const frames = Array.isArray(message) ? message : [message];
+  if (frames.length === 0) throw typeError("at least one frame", "message", message);
+  for (const frame of frames) {
+    if (!isFrame(frame)) {
+      throw typeError("Buffer, TypedArray, DataView, ArrayBuffer, string, number or null", "message", frame);
+    }
+  }
+}
+
 function normaliseMessage(message: unknown): unknown {
   if (Array.isArray(message)) {
     return message.some((frame) => frame instanceof SharedArrayBuffer)
@@ -107,6 +129,7 @@ export abstract class Socket {
   readonly context: Context;
   /** This socket's connection events (an Observer, created on first use; see observer.ts). */
   declare readonly events: Observer;
+  /** @internal */
   readonly [native]: NativeSocket;
 
   #closed = false;
@@ -307,6 +330,9 @@ export abstract class Socket {
         return settleSoon(undefined);
       }
     }
+    // Queued messages are converted when libzmq takes them: check their type now, so that a
+    // bad message is the same TypeError with or without back-pressure.
+    assertMessageLike(normalised);
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { resolve, reject, settled: false, message: normalised, routingId, group };
       this.#track(pending, this.#sendTimeout, options?.signal, "send");
@@ -543,9 +569,12 @@ export abstract class Socket {
     }
     for (let round = 0; round < ROUNDS_PER_WAKEUP && mask !== 0; round++) {
       if ((mask & POLLIN) !== 0) this.#serveReceivers();
-      if ((mask & POLLOUT) !== 0) this.#flushSenders();
+      // Some sockets report ZMQ_POLLOUT yet refuse the message (a PUB with noDrop at its high
+      // water mark): without progress, wait for the next ZMQ_FD edge instead of spinning.
+      const stalled = (mask & POLLOUT) !== 0 && !this.#flushSenders();
       if (this.#closed) return;
       mask = this.#updateWant(true);
+      if (stalled) mask &= ~POLLOUT;
     }
     // Still ready after a fair share of work: continue after other event-loop work.
     if (mask !== 0) this.#scheduleCheck(true);
@@ -571,7 +600,9 @@ export abstract class Socket {
     }
   }
 
-  #flushSenders(): void {
+  /** Sends what is queued until libzmq pushes back; returns whether anything was settled. */
+  #flushSenders(): boolean {
+    let progress = false;
     while (this.#pendingCount(this.#senders) > 0) {
       const sender = this.#senders.peek()!;
       let sent: boolean;
@@ -581,13 +612,16 @@ export abstract class Socket {
         this.#senders.shift();
         this.#finish(sender);
         sender.reject(fromNative(error));
+        progress = true;
         continue;
       }
-      if (!sent) return;
+      if (!sent) return progress;
       this.#senders.shift();
       this.#finish(sender);
       sender.resolve();
+      progress = true;
     }
+    return progress;
   }
 
   /**

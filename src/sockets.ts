@@ -6,7 +6,10 @@ import { Socket, defineSocketOptions, type Message, type MessageLike, type Opera
 import type { Context } from "./context";
 
 /** Constructor options of socket class C: its writable options, and `context`. */
-export type SocketOptions<C extends SocketClassName> = SocketOptionValues<C> & { context?: Context };
+export type SocketOptions<C extends SocketClassName> = SocketOptionValues<C> & {
+  /** The context to create the socket in (default: the shared {@link context}). */
+  context?: Context;
+};
 
 /** Sockets that send. `M` is what a message may be, `O` the extra arguments of send(). */
 export interface Writable<M = MessageLike | MessageLike[], O extends unknown[] = [OperationOptions?]> {
@@ -108,6 +111,7 @@ export interface RouterConnectOptions {
   /** The routing id this socket gives the peer it connects to (ZMQ_CONNECT_ROUTING_ID). */
   routingId?: string | Buffer;
 }
+/** Options of Stream.connect(): the routing id the new connection will have. */
 export type StreamConnectOptions = RouterConnectOptions;
 
 function connectWithRoutingId(socket: Socket, address: string, options?: RouterConnectOptions): void {
