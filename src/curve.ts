@@ -4,7 +4,9 @@ import { addon } from "./native";
 
 /** A CURVE key pair, both keys as 40-character Z85 strings. */
 export interface CurveKeyPair {
+  /** The public key: give it to peers (a server's is every client's `curveServerKey`). */
   publicKey: string;
+  /** The secret key: keep it private (`curveSecretKey` of the socket that owns the pair). */
   secretKey: string;
 }
 

@@ -12,16 +12,19 @@ export type { SocketOptions, Readable, Writable } from "./sockets";
 
 /** The routing id of a SERVER's peer, as received and as needed to reply. */
 export interface ServerRoutingOptions extends OperationOptions {
+  /** The peer's routing id: a non-zero 32-bit integer libzmq assigns to each connection. */
   routingId: number;
 }
 
 /** The group of a RADIO message. */
 export interface RadioGroupOptions extends OperationOptions {
+  /** The group to publish to (UTF-8; see Dish.join for the length limits). */
   group: Buffer | string;
 }
 
 /** The group a DISH message was sent to. */
 export interface DishGroupOptions {
+  /** The group, as bytes. */
   group: Buffer;
 }
 
@@ -109,7 +112,12 @@ export class Dish extends Socket {
     super(ZMQ.DISH, options);
   }
 
-  /** Joins groups (at most 15 bytes each over udp://). */
+  /**
+   * Joins groups: messages a RADIO sends to one of them are received here. A group is at most
+   * 255 bytes (EINVAL beyond); joining a group twice fails with EINVAL. Over udp:// keep
+   * groups under 128 bytes: libzmq 4.3.4 reads the group length of a datagram as a signed
+   * byte, and a receiving DISH aborts the process on a longer one.
+   */
   join(...groups: Array<Buffer | string>): void {
     for (const group of groups) this.#group("join", group);
   }

@@ -32,8 +32,11 @@ export type ErrnoCode =
  * when one was involved.
  */
 export class ZmqError extends Error {
+  /** The errno name, e.g. `"EAGAIN"`, `"EADDRINUSE"`, `"EFSM"` (libzmq's own codes included). */
   declare code: ErrnoCode;
+  /** The errno number on this platform (libzmq's own codes are above 156384712). */
   declare errno: number;
+  /** The endpoint the failed operation concerned (bind, connect, unbind, disconnect). */
   declare address?: string;
 
   constructor(code: ErrnoCode, message: string, address?: string) {

@@ -49,4 +49,5 @@ export {
   type ZapStatusCode,
 } from "./auth";
 export { curveKeyPair, curvePublic, z85Encode, z85Decode, type CurveKeyPair } from "./curve";
+/** The options `new Context()` accepts: its writable options (`ioThreads`, `blocky`…). */
 export type { ContextOptionValues as ContextOptions } from "./options";

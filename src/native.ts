@@ -4,13 +4,21 @@ import * as path from "node:path";
 
 /** Flags for `zmq_has()` capabilities, as the addon reports them. */
 export interface NativeCapability {
+  /** The ipc:// transport (Unix domain sockets). */
   ipc: boolean;
+  /** The pgm:// and epgm:// multicast transports (OpenPGM). */
   pgm: boolean;
+  /** The tipc:// transport (Linux TIPC). */
   tipc: boolean;
+  /** The norm:// transport (NACK-Oriented Reliable Multicast); not in this build. */
   norm: boolean;
+  /** The CURVE security mechanism (libsodium). */
   curve: boolean;
+  /** The GSSAPI security mechanism (Kerberos); not in this build. */
   gssapi: boolean;
+  /** The draft API: the sockets of `zmq-napi/draft` and the draft options. */
   draft: boolean;
+  /** The ws:// transport (WebSocket; libzmq's "WS" capability). */
   websockets: boolean;
 }
 

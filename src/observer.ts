@@ -14,39 +14,121 @@ export type EventError = ZmqError;
 
 /** A ZMTP or ZAP protocol violation during a handshake; `.code` is e.g. "ERR_ZMTP_MECHANISM_MISMATCH". */
 export interface ProtoError extends Error {
+  /**
+   * `"ERR_"` and the name of libzmq's ZMQ_PROTOCOL_ERROR_* constant: `"ERR_ZMTP_MECHANISM_MISMATCH"`
+   * (client and server use different mechanisms), `"ERR_ZMTP_CRYPTOGRAPHIC"` (wrong CURVE key),
+   * `"ERR_ZAP_MALFORMED_REPLY"`…
+   */
   code: string;
 }
 
 /** A ZAP authentication failure; `.status` is the ZAP status code (300, 400 or 500). */
 export interface AuthError extends Error {
+  /** The ZAP status code: 300 temporary failure, 400 refused, 500 internal error of the handler. */
   status: number;
 }
 
+/** @inline */
 interface EventAddress {
+  /** The endpoint the event concerns (`tcp://127.0.0.1:5555`). */
   address: string;
 }
 
 /** Every event an Observer reports, with its payload. */
 export type Event =
-  | ({ type: "accept" } & EventAddress)
-  | ({ type: "accept:error"; error: EventError } & EventAddress)
-  | ({ type: "bind" } & EventAddress)
-  | ({ type: "bind:error"; error: EventError } & EventAddress)
-  | ({ type: "connect" } & EventAddress)
-  | ({ type: "connect:delay" } & EventAddress)
-  | ({ type: "connect:retry"; interval: number } & EventAddress)
-  | ({ type: "close" } & EventAddress)
-  | ({ type: "close:error"; error: EventError } & EventAddress)
-  | ({ type: "disconnect" } & EventAddress)
-  | { type: "end" }
-  | ({ type: "handshake" } & EventAddress)
-  | ({ type: "handshake:error:protocol"; error: ProtoError } & EventAddress)
-  | ({ type: "handshake:error:auth"; error: AuthError } & EventAddress)
-  | ({ type: "handshake:error:other"; error: EventError } & EventAddress)
-  | ({ type: "unknown"; event: number; value: number } & EventAddress);
+  | ({
+      /** A connection from a peer was accepted on a bound endpoint (ZMQ_EVENT_ACCEPTED). */
+      type: "accept";
+    } & EventAddress)
+  | ({
+      /** Accepting a connection failed (ZMQ_EVENT_ACCEPT_FAILED). */
+      type: "accept:error";
+      /** Why, as an errno-coded error. */
+      error: EventError;
+    } & EventAddress)
+  | ({
+      /** The socket is listening on the endpoint (ZMQ_EVENT_LISTENING). */
+      type: "bind";
+    } & EventAddress)
+  | ({
+      /** Binding failed (ZMQ_EVENT_BIND_FAILED). */
+      type: "bind:error";
+      /** Why, as an errno-coded error. */
+      error: EventError;
+    } & EventAddress)
+  | ({
+      /** A connection to the endpoint was made (ZMQ_EVENT_CONNECTED); the handshake follows. */
+      type: "connect";
+    } & EventAddress)
+  | ({
+      /** A connect is in progress, asynchronously (ZMQ_EVENT_CONNECT_DELAYED). */
+      type: "connect:delay";
+    } & EventAddress)
+  | ({
+      /** A reconnect is scheduled (ZMQ_EVENT_CONNECT_RETRIED). */
+      type: "connect:retry";
+      /** The reconnect interval, ms. */
+      interval: number;
+    } & EventAddress)
+  | ({
+      /** A connection or listener was closed (ZMQ_EVENT_CLOSED). */
+      type: "close";
+    } & EventAddress)
+  | ({
+      /** Closing failed (ZMQ_EVENT_CLOSE_FAILED). */
+      type: "close:error";
+      /** Why, as an errno-coded error. */
+      error: EventError;
+    } & EventAddress)
+  | ({
+      /** A peer disconnected, or the connection broke (ZMQ_EVENT_DISCONNECTED). */
+      type: "disconnect";
+    } & EventAddress)
+  | {
+      /** Monitoring stopped because the socket closed (ZMQ_EVENT_MONITOR_STOPPED): the last event. */
+      type: "end";
+    }
+  | ({
+      /** The security handshake with a peer succeeded (ZMQ_EVENT_HANDSHAKE_SUCCEEDED). */
+      type: "handshake";
+    } & EventAddress)
+  | ({
+      /** The handshake failed on a ZMTP or ZAP protocol error (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL). */
+      type: "handshake:error:protocol";
+      /** Which violation: `.code` names it. */
+      error: ProtoError;
+    } & EventAddress)
+  | ({
+      /** The ZAP handler refused the peer (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH). */
+      type: "handshake:error:auth";
+      /** `.status` is the ZAP status code. */
+      error: AuthError;
+    } & EventAddress)
+  | ({
+      /** The handshake failed otherwise (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL), e.g. EPIPE. */
+      type: "handshake:error:other";
+      /** Why, as an errno-coded error. */
+      error: EventError;
+    } & EventAddress)
+  | ({
+      /** An event this version does not know. */
+      type: "unknown";
+      /** libzmq's event number (ZMQ_EVENT_*). */
+      event: number;
+      /** The event's value, as libzmq sent it. */
+      value: number;
+    } & EventAddress);
 
+/** The `type` of every {@link Event}: `"accept"`, `"connect"`, `"handshake:error:auth"`… */
 export type EventType = Event["type"];
-export type EventOfType<T extends EventType> = Extract<Event, { type: T }>;
+/** The {@link Event} whose `type` is `T`, e.g. `EventOfType<"connect:retry">` has `interval`. */
+export type EventOfType<T extends EventType> = Extract<
+  Event,
+  {
+    /** The type to select. */
+    type: T;
+  }
+>;
 
 const errnoNames = new Map(Object.entries(addon.errno).map(([name, number]) => [number, name]));
 const protocolNames = new Map<number, string>(
@@ -214,6 +296,10 @@ export class Observer {
     return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
+  /**
+   * `for await (const event of socket.events)`: every event, in order, until the "end" event
+   * (which is yielded too) or until the observer is closed.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
     for (;;) {
       let event: Event;

@@ -20,8 +20,28 @@ declare module "./native" {
 
 /** Message and byte counts of a running proxy (the STATISTICS command of zmq_proxy_steerable). */
 export interface ProxyStatistics {
-  frontEnd: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
-  backEnd: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
+  /** Traffic through the front-end socket. */
+  frontEnd: {
+    /** Messages received by the socket (a multipart message counts once), to forward. */
+    messagesIn: number;
+    /** Bytes received by the socket (all frames). */
+    bytesIn: number;
+    /** Messages sent by the socket. */
+    messagesOut: number;
+    /** Bytes sent by the socket (all frames). */
+    bytesOut: number;
+  };
+  /** Traffic through the back-end socket. */
+  backEnd: {
+    /** Messages received by the socket (a multipart message counts once), to forward. */
+    messagesIn: number;
+    /** Bytes received by the socket (all frames). */
+    bytesIn: number;
+    /** Messages sent by the socket. */
+    messagesOut: number;
+    /** Bytes sent by the socket (all frames). */
+    bytesOut: number;
+  };
 }
 
 let controlCounter = 0;
@@ -38,8 +58,11 @@ export function proxyOwning(socket: Socket): Proxy | undefined {
  * capture socket that receives a copy of all traffic.
  */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+  /** The socket facing clients (ROUTER, XSUB, PULL…); closed when run() ends. */
   readonly frontEnd: F;
+  /** The socket facing services (DEALER, XPUB, PUSH…); closed when run() ends. */
   readonly backEnd: B;
+  /** The socket that receives a copy of every message, if any (left open when run() ends). */
   readonly capture: Socket | undefined;
   #control: Pair | undefined;
   #controlInner: Pair | undefined;

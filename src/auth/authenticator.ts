@@ -15,6 +15,7 @@ export interface AuthDecision {
   domain: string;
   /** "NULL", "PLAIN", "CURVE", … ("" for a request too malformed to say). */
   mechanism: string;
+  /** Whether the client was let in (statusCode 200). */
   allowed: boolean;
   /** 200 allowed, 400 refused, 500 a malformed request. */
   statusCode: ZapStatusCode;

@@ -35,8 +35,9 @@ export interface CertificateFiles {
   publicFile: string;
   /** `<name>.key_secret`: the secret certificate (mode 0600). */
   secretFile: string;
-  /** The new key pair (Z85). */
+  /** The new public key (Z85). */
   publicKey: string;
+  /** The new secret key (Z85); it is also in `secretFile`. */
   secretKey: string;
 }
 
@@ -45,8 +46,11 @@ export interface CertificateFiles {
  * a secret key that does not belong to the public key. `.file` names it, `.line` the line.
  */
 export class CertificateError extends Error {
+  /** Always `"ERR_INVALID_CERTIFICATE"`. */
   readonly code = "ERR_INVALID_CERTIFICATE";
+  /** The file (or the `source` given to parseCertificate()) that is wrong. */
   readonly file: string;
+  /** The 1-based line at fault, when the fault is on one line. */
   readonly line: number | undefined;
 
   constructor(message: string, file: string, line?: number) {

@@ -20,7 +20,13 @@ import type { ZapAnswer, ZapRequest } from "./zap";
  * buffers), or the public keys of the `*.key` certificates in a directory (read once, when
  * configured; configure again to reload).
  */
-export type CurveClients = "any" | Iterable<string | Uint8Array> | { directory: string };
+export type CurveClients =
+  | "any"
+  | Iterable<string | Uint8Array>
+  | {
+      /** A directory of public certificates (`*.key` files, e.g. from createCertificates()). */
+      directory: string;
+    };
 
 /** The domain whose configuration applies to domains without their own. */
 export const ANY_DOMAIN = "*";
