@@ -46,6 +46,13 @@ Napi::Object CapabilityObject(Napi::Env env) {
   return result;
 }
 
+// See Context::CloseAllAtProcessExit; called from the "exit" event where atexit handlers
+// do not run (Bun).
+Napi::Value CloseAllAtExit(const Napi::CallbackInfo& info) {
+  Context::CloseAllAtProcessExit();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new TeardownGate{this}) {
@@ -66,6 +73,8 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
           InstanceValue("Socket", socket, napi_enumerable),
           InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
           InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
+          InstanceValue("closeAllAtExit", Napi::Function::New<CloseAllAtExit>(env),
+                        napi_enumerable),
           InstanceValue("runProxy", Napi::Function::New<RunProxy>(env), napi_enumerable),
           InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env), napi_enumerable),
           InstanceValue("curvePublic", Napi::Function::New<CurvePublic>(env), napi_enumerable),

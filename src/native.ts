@@ -84,6 +84,8 @@ export interface NativeAddon {
   readonly errno: Readonly<Record<string, number>>;
   useAsyncTeardown(): void;
   useThreadPoller(): void;
+  /** Closes every socket and terminates every context, honouring linger (process exit). */
+  closeAllAtExit(): void;
   readonly Context: new (shared?: boolean) => NativeContext;
   curveKeyPair(): { publicKey: string; secretKey: string };
   curvePublic(secretKey: string): string;
@@ -141,3 +143,8 @@ export const pollerKind: "uv" | "thread" =
     ? process.env.ZMQ_NAPI_POLLER
     : defaultPoller;
 if (pollerKind === "thread") addon.useThreadPoller();
+
+// process.exit() skips environment teardown; the addon's atexit handler then lets lingering
+// messages leave. Bun's process.exit() skips atexit handlers too, so there the same work runs
+// from the "exit" event (Bun has no libuv handles to leave open by doing so).
+if (isBun) process.on("exit", () => addon.closeAllAtExit());
