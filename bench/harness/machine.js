@@ -2,6 +2,7 @@
 // What the numbers were measured on: they mean little without it.
 const fs = require("node:fs");
 const os = require("node:os");
+const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 function read(file) {
@@ -33,6 +34,20 @@ function python() {
     : null;
 }
 
+/**
+ * The commit measured, and whether the library's code differs from it: "671bc62 (+ local
+ * changes to the library)". BENCH_COMMIT names it instead, for a tree outside git (an export).
+ */
+function commit() {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  const root = path.join(__dirname, "..", "..");
+  const git = (...args) => spawnSync("git", ["-C", root, ...args], { encoding: "utf8" });
+  const head = git("rev-parse", "--short", "HEAD");
+  if (head.status !== 0) return null;
+  const changed = git("status", "--porcelain", "--", "src", "binding", "CMakeLists.txt", "deps");
+  return `${head.stdout.trim()}${changed.stdout.trim() ? " (+ local changes to the library)" : ""}`;
+}
+
 /** The machine, and each peer's versions ({ name: { library, libzmq, runtime } | { error } }). */
 function describeMachine(peerVersions) {
   return {
@@ -45,6 +60,7 @@ function describeMachine(peerVersions) {
     arch: process.arch,
     node: process.versions.node,
     python: python(),
+    commit: commit(),
     loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))),
     peers: peerVersions,
   };

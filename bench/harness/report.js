@@ -1,61 +1,52 @@
 "use strict";
-// Markdown tables (stdout and the dated copy in docs/benchmarks/) and the JSON file.
+// The report of a run: a markdown document (environment header, one table per scenario, each
+// with its chart when there is one), the JSON results, and where they are written:
+//   beside the JSON file (bench/results/latest.{json,md}, latest-<scenario>.svg), every run;
+//   with --save, docs/benchmark.md and docs/benchmark-<scenario>.svg (replacing the previous
+//   ones) and the dated copy docs/benchmarks/YYYY-MM-DD.{md,json}, YYYY-MM-DD-<scenario>.svg.
 const fs = require("node:fs");
 const path = require("node:path");
+const {
+  formatSize,
+  formatRate,
+  formatNumber,
+  formatRatio,
+  formatSpread,
+  formatDuration,
+} = require("./format");
 
-function formatSize(bytes) {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} B`;
-}
+const { PRESETS } = require("./options");
 
-/** 3 significant digits with k / M: 7.28 M, 493 k, 53.1 k. */
-function formatRate(value) {
-  if (value === 0) return "0";
-  if (value >= 1e6) return `${(value / 1e6).toPrecision(3)} M`;
-  if (value >= 1e3) return `${(value / 1e3).toPrecision(3)} k`;
-  return value.toPrecision(3);
-}
+const root = path.join(__dirname, "..", "..");
+const METHOD = path.join(root, "bench", "README.md");
 
-const formatNumber = (value) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3));
-const formatRatio = (value) => (value == null ? "–" : `${value.toFixed(2)}×`);
-const formatSpread = (value) => (value == null ? "" : `${Math.round(value * 100)} %`);
 const cellText = (text) => String(text).replace(/\|/g, "\\|").replace(/\s+/g, " ");
+/** A link target from `dir` to `file`, with forward slashes. */
+const linkFrom = (dir, file) => path.relative(dir, file).split(path.sep).join("/");
 
 function scenarioTable(scenario, summaries, peers) {
   const lat = scenario.kind === "lat";
   const title = (name) => peers.find((peer) => peer.name === name)?.title ?? name;
   const header = lat
-    ? ["size", "peer", "RTT µs", "RTT ÷ C", "speed-up vs zeromq", "spread"]
-    : ["size", "peer", "msg/s", "MB/s", "÷ C", "speed-up vs zeromq", "spread"];
+    ? ["size", "peer", "RTT µs", "÷ C", "÷ pyzmq", "speed-up vs zeromq", "spread"]
+    : ["size", "peer", "msg/s", "MB/s", "÷ C", "÷ pyzmq", "speed-up vs zeromq", "spread"];
   if (scenario.drops) header.push("drops");
   const rows = [];
   const notes = [];
   for (const s of summaries) {
     const name = title(s.peer);
     if (s.error) {
-      const row = [formatSize(s.size), name, `error: ${cellText(s.error)}`];
+      const text = s.error.startsWith("unavailable") ? s.error : `error: ${s.error}`;
+      const row = [formatSize(s.size), name, cellText(text)];
       while (row.length < header.length) row.push("");
       rows.push(row);
       continue;
     }
     const m = s.median;
-    const row = lat
-      ? [
-          formatSize(s.size),
-          name,
-          formatNumber(m.rttUs),
-          formatRatio(s.ratioC),
-          formatRatio(s.vsZeromq),
-        ]
-      : [
-          formatSize(s.size),
-          name,
-          formatRate(m.rate),
-          formatNumber(m.mbs),
-          formatRatio(s.ratioC),
-          formatRatio(s.vsZeromq),
-        ];
+    const row = [formatSize(s.size), name];
+    if (lat) row.push(formatNumber(m.rttUs));
+    else row.push(formatRate(m.rate), formatNumber(m.mbs));
+    row.push(formatRatio(s.ratioC), formatRatio(s.ratioPyzmq), formatRatio(s.vsZeromq));
     row.push(formatSpread(s.spread) + (s.ok < s.runs ? ` (${s.ok}/${s.runs} ok)` : ""));
     if (scenario.drops) row.push(m.drops ? formatRate(m.drops) : "0");
     rows.push(row);
@@ -63,8 +54,6 @@ function scenarioTable(scenario, summaries, peers) {
       notes.push(`${formatSize(s.size)} ${name}: ${text}`);
   }
   const lines = [
-    `### ${scenario.title}`,
-    "",
     `| ${header.join(" | ")} |`,
     `|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`,
     ...rows.map((row) => `| ${row.join(" | ")} |`),
@@ -73,24 +62,31 @@ function scenarioTable(scenario, summaries, peers) {
   return lines.join("\n");
 }
 
-function tables({ scenarios, summaries, peers }) {
+/** Every scenario's section; `images` maps a scenario's name to its chart's link, if any. */
+function tables({ scenarios, summaries, peers }, images = {}) {
   return scenarios
-    .map((scenario) =>
-      scenarioTable(
-        scenario,
-        summaries.filter((s) => s.scenario === scenario.name),
-        peers,
-      ),
-    )
+    .map((scenario) => {
+      const section = [`### ${scenario.title}`, ""];
+      if (images[scenario.name]) section.push(`![${scenario.title}](${images[scenario.name]})`, "");
+      section.push(
+        scenarioTable(
+          scenario,
+          summaries.filter((s) => s.scenario === scenario.name),
+          peers,
+        ),
+      );
+      return section.join("\n");
+    })
     .join("\n\n");
 }
 
 const LEGEND = [
-  "Medians over the repetitions. **÷ C**: throughput ÷ the C perf tool's, or for round trips",
-  "RTT ÷ C's RTT (above 1× is slower), both from the same repetition. **speed-up vs zeromq**:",
-  "how many times faster than the `zeromq` package in the same repetition. **spread**: (max −",
-  "min) ÷ median over the repetitions. RTT is the full round trip (libzmq's remote_lat prints",
-  "half; converted).",
+  "Medians over the repetitions. **÷ C**, **÷ pyzmq**: throughput ÷ that of the C perf tool,",
+  "or of pyzmq in its default (copy) mode; for round trips RTT ÷ their RTT (above 1× is",
+  "slower). Both are taken within each repetition, then the median is reported. **speed-up vs",
+  "zeromq**: how many times faster than the `zeromq` package in the same repetition. **spread**:",
+  "(max − min) ÷ median over the repetitions. RTT is the full round trip (libzmq's remote_lat",
+  "prints half; converted). Charts: medians, whiskers from the lowest to the highest repetition.",
 ].join("\n");
 
 function peerTable(peers, machine) {
@@ -106,68 +102,173 @@ function peerTable(peers, machine) {
   return lines.join("\n");
 }
 
-/** What goes to stdout at the end of a run. */
-function consoleReport(data) {
-  return [tables(data), "", LEGEND, "", peerTable(data.peers, data.machine), ""].join("\n");
+const loads = (values) => (values ?? []).join(", ");
+
+/** "; repetitions: 2 instead of the preset's 5": what the command line changed. */
+function departures(options) {
+  const preset = PRESETS[options.mode];
+  if (!preset) return "";
+  const changed = [];
+  if (options.reps !== preset.reps)
+    changed.push(`repetitions: ${options.reps} instead of the preset's ${preset.reps}`);
+  if (options.seconds !== preset.seconds)
+    changed.push(`${options.seconds} s per run instead of the preset's ${preset.seconds} s`);
+  if (options.sizes.join() !== preset.sizes.join())
+    changed.push("sizes chosen on the command line");
+  return changed.length ? ` (${changed.join("; ")})` : "";
 }
 
-/** The dated markdown copy for docs/benchmarks/. */
-function markdownDocument(data) {
+/** The environment header: what the numbers were measured on, and how busy it was. */
+function environment(data) {
   const m = data.machine;
-  return [
-    `# Benchmark ${data.date.slice(0, 10)}`,
-    "",
-    "```sh",
-    data.command,
-    "```",
-    "",
-    `${data.options.reps} repetition${data.options.reps === 1 ? "" : "s"} of about ${data.options.seconds} s ` +
-      `per cell; sizes ${data.options.sizes.map(formatSize).join(", ")}. Method: [bench/README.md](../../bench/README.md).`,
-    "",
-    "## Machine",
-    "",
+  const o = data.options;
+  const during = m.loadDuring;
+  const lines = [
     "| | |",
     "|---|---|",
+    `| date | ${data.date.replace("T", " ").slice(0, 16)} UTC, ${formatDuration(data.seconds ?? 0)} long |`,
+    `| mode | ${o.mode}${departures(o)}: ${o.reps} repetition${o.reps === 1 ? "" : "s"} of about ${o.seconds} s per cell; sizes ${o.sizes.map(formatSize).join(", ")} |`,
+    `| zmq-napi | ${m.commit ?? "–"} |`,
     `| CPU | ${m.cpu}, nproc ${m.nproc} |`,
     `| memory | ${m.memoryGiB} GiB |`,
     `| OS | ${m.os}, kernel ${m.kernel}, ${m.arch} |`,
     `| Node.js | ${m.node} |`,
     `| Python | ${m.python ?? "–"} |`,
-    `| load average (1, 5, 15 min) | ${m.loadAverage.join(", ")} at start, ${(m.loadAverageEnd ?? []).join(", ")} at end |`,
+    `| load average (1, 5, 15 min) | ${loads(m.loadAverage)} at start, ${loads(m.loadAverageEnd)} at end |`,
+  ];
+  if (during)
+    lines.push(
+      `| 1-min load average during the run | ${during.min} … ${during.max}, median ${during.median} (sampled at every cell) |`,
+    );
+  const busy = during ? during.median : (m.loadAverage?.[0] ?? 0);
+  const level = during
+    ? `a 1-min load average from ${during.min} to ${during.max}, median ${during.median}`
+    : `a 1-min load average of ${busy} at the start`;
+  const note =
+    busy >= m.nproc / 2
+      ? `**Noise**: the machine was not idle — ${level}, on ${m.nproc} CPUs — so other ` +
+        "processes competed with each cell's. Absolute numbers move with that load; the ratios, " +
+        "taken within a repetition, move less. The spread column and the charts' whiskers show " +
+        "how much the repetitions disagreed."
+      : `**Noise**: the machine was lightly loaded (${level}, on ${m.nproc} CPUs). The spread ` +
+        "column and the charts' whiskers show how much the repetitions disagreed.";
+  return [lines.join("\n"), "", note].join("\n");
+}
+
+/**
+ * The whole document. `dir`: where it is written (for its links; the repository root for
+ * stdout); `images`: scenario name → chart link.
+ */
+function markdownDocument(data, { dir = root, images = {}, title, see } = {}) {
+  return [
+    `# ${title ?? `Benchmark ${data.date.slice(0, 10)}`}`,
+    "",
+    "```sh",
+    data.command,
+    "```",
+    "",
+    `zmq-napi against libzmq's C perf tools, pyzmq and the \`zeromq\` package. Method: ` +
+      `[bench/README.md](${linkFrom(dir, METHOD)}).` +
+      (see ? ` ${see(dir)}` : ""),
+    "",
+    "## Environment",
+    "",
+    environment(data),
     "",
     "## Peers",
     "",
-    peerTable(data.peers, m),
+    peerTable(data.peers, data.machine),
     "",
     "## Results",
     "",
     LEGEND,
     "",
-    tables(data),
+    tables(data, images),
     "",
   ].join("\n");
 }
 
-function writeJson(file, data) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/** What goes to stdout at the end of a run. */
+function consoleReport(data) {
+  return markdownDocument(data);
+}
+
+function jsonText(data) {
   const json = {
     date: data.date,
+    seconds: data.seconds,
     command: data.command,
     options: data.options,
     machine: data.machine,
     peers: data.peers.map(({ name, title }) => ({ name, title })),
     scenarios: data.scenarios,
-    summaries: data.summaries, // per cell; see harness/stats.js for ratioC and vsZeromq
+    summaries: data.summaries, // per cell; see harness/stats.js for the ratios
     runs: data.runs, // every run, probes included (probe: true)
   };
-  fs.writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
+  // One run or summary per line: readable, diffable, and a third of the indented size.
+  const body = Object.entries(json).map(([key, value]) => {
+    const text = Array.isArray(value)
+      ? `[\n${value.map((item) => `    ${JSON.stringify(item)}`).join(",\n")}\n  ]`
+      : JSON.stringify(value, null, 2).replace(/\n/g, "\n  ");
+    return `  ${JSON.stringify(key)}: ${text}`;
+  });
+  return `{\n${body.join(",\n")}\n}\n`;
 }
 
-function writeDated(dir, data) {
+function writeJson(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, jsonText(data));
+}
+
+/**
+ * Writes `<base>.md` and its charts `<base>-<scenario>.svg` (removing that base's previous
+ * charts first); returns the files written.
+ */
+function writeDocument(base, data, charts, options = {}) {
+  const dir = path.dirname(base);
+  const stem = path.basename(base);
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${data.date.slice(0, 10)}.md`);
-  fs.writeFileSync(file, markdownDocument(data));
-  return file;
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(`${stem}-`) && name.endsWith(".svg")) fs.unlinkSync(path.join(dir, name));
+  }
+  const images = {};
+  const written = [];
+  for (const chart of charts) {
+    const file = `${base}-${chart.scenario}.svg`;
+    fs.writeFileSync(file, chart.svg);
+    images[chart.scenario] = path.basename(file);
+    written.push(file);
+  }
+  fs.writeFileSync(`${base}.md`, markdownDocument(data, { dir, images, ...options }));
+  return [`${base}.md`, ...written];
 }
 
-module.exports = { consoleReport, writeJson, writeDated, formatSize, formatRate, formatNumber };
+/**
+ * --save: docs/benchmark.md with its charts (replacing the previous ones), and the dated copy in
+ * docs/benchmarks/ with the JSON results. Returns the files written.
+ */
+function publish(docs, data, charts) {
+  const day = data.date.slice(0, 10);
+  const dated = path.join(docs, "benchmarks", day);
+  const written = writeDocument(path.join(docs, "benchmark"), data, charts, {
+    title: "Benchmark",
+    see: (dir) =>
+      `This run's dated copy: [${day}.md](${linkFrom(dir, `${dated}.md`)}), every run of it in ` +
+      `[${day}.json](${linkFrom(dir, `${dated}.json`)}).`,
+  });
+  written.push(...writeDocument(dated, data, charts));
+  writeJson(`${dated}.json`, data);
+  written.push(`${dated}.json`);
+  return written;
+}
+
+module.exports = {
+  consoleReport,
+  markdownDocument,
+  writeJson,
+  writeDocument,
+  publish,
+  formatSize,
+  formatRate,
+  formatNumber,
+};

@@ -22,8 +22,10 @@ const unique = (items) => [...new Set(items)];
 /**
  * One summary per cell from the run records ({ scenario, size, peer, rep, error?, rate,
  * mbs, rttUs, drops, warnings }). Probe runs are not in `runs`.
- *   ratioC     thr: msg/s ÷ C's;        lat: RTT ÷ C's (above 1 is slower)
- *   vsZeromq   thr: msg/s ÷ zeromq's;   lat: zeromq's RTT ÷ this RTT (above 1 is faster)
+ *   ratioC       thr: msg/s ÷ C's;            lat: RTT ÷ C's (above 1 is slower)
+ *   ratioPyzmq   thr: msg/s ÷ pyzmq's (its default, copy=True mode); lat: RTT ÷ pyzmq's
+ *   vsZeromq     thr: msg/s ÷ zeromq's;       lat: zeromq's RTT ÷ this RTT (above 1 is faster)
+ *   median, min, max   of msg/s (thr) or RTT in µs (lat) over the repetitions
  */
 function summarize({ scenarios, sizes, peers, runs, unavailable }) {
   const find = (scenario, size, peer) =>
@@ -40,6 +42,7 @@ function summarize({ scenarios, sizes, peers, runs, unavailable }) {
             .map((r) => [r.rep, r]),
         );
       const c = byRep("c");
+      const pyzmq = byRep("pyzmq");
       const zeromq = byRep("zeromq");
       for (const peer of peers) {
         const summary = { scenario: scenario.name, size, peer: peer.name };
@@ -63,6 +66,8 @@ function summarize({ scenarios, sizes, peers, runs, unavailable }) {
           ? { rttUs: median(values) }
           : { rate: median(values), mbs: median(good.map((r) => r.mbs)) };
         if (scenario.drops) summary.median.drops = median(good.map((r) => r.drops));
+        summary.min = Math.min(...values);
+        summary.max = Math.max(...values);
         summary.spread = spread(values);
         const ratios = (reference, fn) =>
           median(
@@ -71,6 +76,7 @@ function summarize({ scenarios, sizes, peers, runs, unavailable }) {
               .map((r) => fn(metric(r), metric(reference.get(r.rep)))),
           );
         summary.ratioC = ratios(c, (mine, theirs) => mine / theirs);
+        summary.ratioPyzmq = ratios(pyzmq, (mine, theirs) => mine / theirs);
         summary.vsZeromq = ratios(zeromq, (mine, theirs) => (lat ? theirs / mine : mine / theirs));
       }
     }

@@ -4,10 +4,10 @@
 // start the process for that role (throws when the peer has no such role) }.
 const { createCPeer } = require("./c");
 const { createNodePeers } = require("./node");
-const { createPyzmqPeer } = require("./pyzmq");
+const { createPyzmqPeers } = require("./pyzmq");
 
 function createPeers({ runtime }) {
-  return [createCPeer(), createPyzmqPeer(), ...createNodePeers(runtime)];
+  return [createCPeer(), ...createPyzmqPeers(), ...createNodePeers(runtime)];
 }
 
 module.exports = { createPeers };

@@ -1,7 +1,12 @@
-"""One benchmark process for the pyzmq peer: blocking loops, as in pyzmq's perf/.
+"""One benchmark process for the pyzmq peers: blocking loops, as in pyzmq's perf/.
 
-    pyzmq_worker.py <role> <endpoint> <size> <count>
-    pyzmq_worker.py version
+    pyzmq_worker.py [--zero-copy] <role> <endpoint> <size> <count>
+    pyzmq_worker.py [--zero-copy] version
+
+Default: pyzmq's default, copy=True (recv() returns bytes). --zero-copy: copy=False on every
+send and recv, as pyzmq's perf/ does with --no-copy: recv() returns zmq.Frame objects that
+wrap libzmq's buffers; sends below the socket's copy_threshold (zmq.COPY_THRESHOLD, 64 KiB by
+default) are still copied by pyzmq itself, larger ones are handed over without a copy.
 
 Roles and the protocol with the harness are those of node-worker.mjs: JSON lines on stdout
 ("ready", "subscribed", "result"), stdin as the control channel ("go", end of input).
@@ -16,6 +21,9 @@ import time
 import zmq
 
 now = time.perf_counter
+
+# copy= for every send and recv; --zero-copy sets it to False.
+COPY = True
 
 
 def emit(**event):
@@ -40,11 +48,11 @@ def check(msg, size):
 
 def receive_all(sock, size, count):
     """As libzmq's local_thr: the clock starts at the first message."""
-    msg = sock.recv()
+    msg = sock.recv(copy=COPY)
     check(msg, size)
     start = now()
     for _ in range(count - 1):
-        msg = sock.recv()
+        msg = sock.recv(copy=COPY)
     elapsed = now() - start
     check(msg, size)
     return dict(event="result", messages=count, seconds=elapsed)
@@ -53,7 +61,7 @@ def receive_all(sock, size, count):
 def send_all(sock, size, count):
     msg = b" " * size
     for _ in range(count):
-        sock.send(msg)
+        sock.send(msg, copy=COPY)
 
 
 def pull(ctx, endpoint, size, count):
@@ -84,8 +92,8 @@ def sub(ctx, endpoint, size, count):
     # Empty messages: probes before the data (the first proves the subscription arrived),
     # the end marker after it.
     while True:
-        msg = sock.recv()
-        if not msg:
+        msg = sock.recv(copy=COPY)
+        if not len(msg):
             if received:
                 break
             if not subscribed:
@@ -128,7 +136,7 @@ def rep(ctx, endpoint, size, count):
     sock.bind(endpoint)
     emit(event="ready")
     for _ in range(count):
-        sock.send(sock.recv())
+        sock.send(sock.recv(copy=COPY), copy=COPY)
     wait_for_end()
     sock.close()
 
@@ -139,8 +147,8 @@ def req(ctx, endpoint, size, count):
     msg = b" " * size
     start = now()  # as remote_lat: connecting is inside the clock
     for _ in range(count):
-        sock.send(msg)
-        reply = sock.recv()
+        sock.send(msg, copy=COPY)
+        reply = sock.recv(copy=COPY)
     elapsed = now() - start
     check(reply, size)
     emit(event="result", roundtrips=count, seconds=elapsed)
@@ -167,16 +175,21 @@ def inproc(ctx, endpoint, size, count):
 
 
 def main():
-    role = sys.argv[1]
+    global COPY
+    args = sys.argv[1:]
+    if args and args[0] == "--zero-copy":
+        COPY = False
+        args = args[1:]
+    role = args[0]
     if role == "version":
         emit(
             event="version",
-            library="pyzmq %s" % zmq.pyzmq_version(),
+            library="pyzmq %s%s" % (zmq.pyzmq_version(), "" if COPY else " (copy=False)"),
             libzmq=zmq.zmq_version(),
             runtime="python %s" % sys.version.split()[0],
         )
         return
-    endpoint, size, count = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    endpoint, size, count = args[1], int(args[2]), int(args[3])
     roles = dict(pull=pull, push=push, sub=sub, pub=pub, rep=rep, req=req, inproc=inproc)
     ctx = zmq.Context()
     try:
