@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -26,6 +27,8 @@ namespace {
 constexpr size_t kBatchBytes = 4 * 1024 * 1024;
 // libzmq 4.3.4's udp engine buffer (MAX_UDP_MSG in udp_engine.hpp).
 constexpr size_t kMaxUdpDatagram = 8192;
+// The most frames one message may have: a sparse array must not make us allocate gigabytes.
+constexpr uint32_t kMaxParts = 65536;
 // Multipart messages up to this many parts are converted on the stack.
 constexpr size_t kStackParts = 8;
 
@@ -351,6 +354,10 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
   napi_is_array(env, message, &is_array);
   uint32_t count = 1;
   if (is_array) napi_get_array_length(env, message, &count);
+  if (count > kMaxParts) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "Expected at most 65536 frames for message");
+    return -1;
+  }
   if (count == 0) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "Expected at least one message part");
     return -1;
@@ -410,7 +417,13 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
       char name[ZMQ_GROUP_MAX_LENGTH + 2];
       size_t length = 0;
       napi_get_value_string_utf8(env, group, name, sizeof(name), &length);
-      if (zmq_msg_set_group(&parts[0], name) != 0) ok = false;
+      // A NUL would cut the group short (a message for "g\0x" would reach group "g").
+      if (std::strlen(name) != length) {
+        errno = EINVAL;
+        ok = false;
+      } else if (zmq_msg_set_group(&parts[0], name) != 0) {
+        ok = false;
+      }
     }
     if (!ok) napi_throw(env, ErrnoError(Napi::Env(env), zmq_errno()).Value());
   }
@@ -569,7 +582,11 @@ void Socket::Join(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckUsable(env);
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
-  if (zmq_join(handle_, info[0].As<Napi::String>().Utf8Value().c_str()) != 0) {
+  std::string group = info[0].As<Napi::String>().Utf8Value();
+  if (group.find('\0') != std::string::npos) {
+    throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
+  }
+  if (zmq_join(handle_, group.c_str()) != 0) {
     throw ErrnoError(env);
   }
 }
@@ -578,7 +595,11 @@ void Socket::Leave(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckUsable(env);
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
-  if (zmq_leave(handle_, info[0].As<Napi::String>().Utf8Value().c_str()) != 0) {
+  std::string group = info[0].As<Napi::String>().Utf8Value();
+  if (group.find('\0') != std::string::npos) {
+    throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
+  }
+  if (zmq_leave(handle_, group.c_str()) != 0) {
     throw ErrnoError(env);
   }
 }

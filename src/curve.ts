@@ -1,5 +1,5 @@
 // CURVE keys and the Z85 text encoding ZeroMQ uses for them.
-import { fromNative, rangeError, typeError } from "./errors";
+import { Secret, fromNative, rangeError, typeError } from "./errors";
 import { addon } from "./native";
 
 /** A CURVE key pair, both keys as 40-character Z85 strings. */
@@ -20,16 +20,16 @@ export function curvePublic(secretKey: string | Uint8Array): string {
   if (typeof secretKey !== "string" && !(secretKey instanceof Uint8Array)) {
     throw typeError("a Z85 string or a 32-byte Buffer", "secretKey", secretKey);
   }
-  if (typeof secretKey !== "string" && secretKey.length !== 32) throw rangeError("a 32-byte key", "secretKey", secretKey);
+  if (typeof secretKey !== "string" && secretKey.length !== 32) throw rangeError("a 32-byte key", "secretKey", new Secret(secretKey));
   if (typeof secretKey === "string" && secretKey.length !== 40) {
-    throw rangeError("a 40-character Z85 key", "secretKey", secretKey);
+    throw rangeError("a 40-character Z85 key", "secretKey", new Secret(secretKey));
   }
   const text = typeof secretKey === "string" ? secretKey : z85Encode(secretKey);
   try {
     return addon.curvePublic(text);
   } catch (error) {
     if (error instanceof RangeError || error instanceof TypeError) {
-      throw rangeError("a valid Z85 key", "secretKey", secretKey);
+      throw rangeError("a valid Z85 key", "secretKey", new Secret(secretKey));
     }
     throw fromNative(error);
   }

@@ -59,7 +59,21 @@ export function fromNative(error: unknown, address?: string): unknown {
   return result;
 }
 
+/**
+ * Marks a value that must not appear in error messages (keys, passwords): it is described
+ * by type and length only.
+ */
+export class Secret {
+  constructor(readonly value: unknown) {}
+}
+
 function describe(value: unknown): string {
+  if (value instanceof Secret) {
+    const inner = value.value;
+    if (typeof inner === "string") return `a string of ${inner.length} characters (not shown)`;
+    if (inner instanceof Uint8Array) return `${inner.length} bytes (not shown)`;
+    return describe(inner);
+  }
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;

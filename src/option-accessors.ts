@@ -1,6 +1,6 @@
 // Installs the option table's entries as accessor properties, with validation at the
 // boundary and conversion between JavaScript values and what the addon moves.
-import { fromNative, rangeError, typeError } from "./errors";
+import { Secret, fromNative, rangeError, typeError } from "./errors";
 import { OptionKind, type OptionSpec } from "./options";
 
 /** The native object an accessor reads and writes. */
@@ -42,15 +42,20 @@ export function toNative(name: string, spec: OptionSpec, value: unknown): unknow
       if (value === null) return null;
       if (typeof value === "string") return value;
       if (spec.value === "bytes" && Buffer.isBuffer(value)) return value;
-      throw typeError(spec.value === "bytes" ? "a string, Buffer or null" : "a string or null", name, value);
+      throw typeError(
+        spec.value === "bytes" ? "a string, Buffer or null" : "a string or null",
+        name,
+        /password/i.test(name) ? new Secret(value) : value,
+      );
     case "key":
-      // libzmq cannot clear a CURVE key: it takes 32 bytes or 40 Z85 characters.
+      // libzmq cannot clear a CURVE key: it takes 32 bytes or 40 Z85 characters. Errors never
+      // show the value: it may be a secret key.
       if (typeof value === "string") {
-        if (!Z85.test(value)) throw rangeError("a 40-character Z85 key", name, value);
+        if (!Z85.test(value)) throw rangeError("a 40-character Z85 key", name, new Secret(value));
         return value;
       }
       if (value instanceof Uint8Array) {
-        if (value.length !== 32) throw rangeError("a 32-byte key", name, value);
+        if (value.length !== 32) throw rangeError("a 32-byte key", name, new Secret(value));
         return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       }
       throw typeError("a Z85 string or a 32-byte Buffer", name, value);

@@ -8,7 +8,7 @@
 // readiness only for what is pending, so an idle socket costs nothing and does not keep the
 // process alive.
 import { context as defaultContext, nativeContextOf, type Context } from "./context";
-import { ZmqError, expectString, fromNative, typeError } from "./errors";
+import { ZmqError, expectString, fromNative, rangeError, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import { CLOSED_BY_CONTEXT, addon, type NativeParts, type NativeSocket } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
@@ -111,8 +111,14 @@ function assertMessageLike(message: unknown): void {
   }
 }
 
+/** The most frames one message may have (a guard against sparse or absurd arrays). */
+const MAX_FRAMES = 65_536;
+
 function normaliseMessage(message: unknown): unknown {
   if (Array.isArray(message)) {
+    if (message.length > MAX_FRAMES) {
+      throw rangeError(`at most ${MAX_FRAMES} frames`, "message", `an array of ${message.length}`);
+    }
     return message.some((frame) => frame instanceof SharedArrayBuffer)
       ? message.map(normaliseFrame)
       : message;
@@ -574,7 +580,9 @@ export abstract class Socket {
       const stalled = (mask & POLLOUT) !== 0 && !this.#flushSenders();
       if (this.#closed) return;
       mask = this.#updateWant(true);
-      if (stalled) mask &= ~POLLOUT;
+      // Reading ZMQ_EVENTS may just have processed the "writable again" command (and reset
+      // ZMQ_FD): try once more before waiting for an edge that would then never come.
+      if (stalled && (mask & POLLOUT) !== 0 && !this.#flushSenders()) mask &= ~POLLOUT;
     }
     // Still ready after a fair share of work: continue after other event-loop work.
     if (mask !== 0) this.#scheduleCheck(true);

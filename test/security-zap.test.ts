@@ -744,7 +744,7 @@ describe("certificate files", () => {
         `curve\n        public-key = "${publicKey}"\n    secret-key = "${secretKey}"\n`,
         /Inconsistent indentation \(test\.key:3\)/,
       ],
-      ["this is not a certificate\n", /Malformed line: this is not a certificate \(test\.key:1\)/],
+      ["this is not a certificate\n", /Malformed line \(25 characters\) \(test\.key:1\)/],
     ];
     for (const [text, message] of cases) {
       let caught: unknown;

@@ -103,7 +103,7 @@ function parseValue(raw: string, file: string, line: number): string {
     if (end < 0) throw new CertificateError(`Unterminated ${quote}-quoted value`, file, line);
     const rest = text.slice(end + 1).trim();
     if (rest !== "" && !rest.startsWith("#")) {
-      throw new CertificateError(`Unexpected text after a quoted value: ${rest}`, file, line);
+      throw new CertificateError(`Unexpected text after a quoted value (${rest.length} characters, not shown)`, file, line);
     }
     return text.slice(1, end);
   }
@@ -126,7 +126,8 @@ function parseCertificateText(text: string, file: string): ParsedFile {
     const indent = rawLine.length - content.length;
     const equals = content.indexOf("=");
     const name = (equals < 0 ? content.replace(/\s#.*$/, "") : content.slice(0, equals)).trim();
-    if (!NAME.test(name)) throw new CertificateError(`Malformed line: ${content}`, file, line);
+    // The line is not shown: in a secret certificate it may hold the key.
+    if (!NAME.test(name)) throw new CertificateError(`Malformed line (${content.length} characters)`, file, line);
     if (indent === 0) {
       // A section (`metadata`, `curve`); others (and top-level properties) are not ours.
       section = name === "metadata" ? parsed.metadata : name === "curve" ? parsed.curve : null;
@@ -148,7 +149,13 @@ function keyFrom(property: Property | undefined, name: string, file: string): st
   if (property === undefined) return null;
   const { value, line } = property;
   if (value === null || !isZ85Key(value)) {
-    const shown = value === null ? "no value" : `"${value}"`;
+    // A secret key's value is never echoed, even when malformed: it may be most of the key.
+    const shown =
+      value === null
+        ? "no value"
+        : name === "public-key"
+          ? `"${String(value)}"`
+          : `a value of ${String(value).length} characters`;
     throw new CertificateError(
       `Expected a 40-character Z85 ${name} but found ${shown}`,
       file,
