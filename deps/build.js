@@ -46,7 +46,14 @@ const LIBZMQ_OPTIONS = {
 const REQUIRED_PLATFORM_DEFINES = ["ZMQ_USE_LIBSODIUM", "ZMQ_BUILD_DRAFT_API"];
 const REQUIRED_CACHE_ENTRIES = ["OPENPGM_FOUND:INTERNAL=1"];
 
-const PERF_TOOLS = ["local_lat", "remote_lat", "local_thr", "remote_thr", "inproc_lat", "inproc_thr"];
+const PERF_TOOLS = [
+  "local_lat",
+  "remote_lat",
+  "local_thr",
+  "remote_thr",
+  "inproc_lat",
+  "inproc_thr",
+];
 
 function sh(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"], ...options });
@@ -69,7 +76,12 @@ function buildKey() {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(versions));
   hash.update(JSON.stringify(LIBZMQ_OPTIONS));
-  for (const file of ["build.js", "libsodium/CMakeLists.txt", "openpgm/CMakeLists.txt", ...ownPatches()]) {
+  for (const file of [
+    "build.js",
+    "libsodium/CMakeLists.txt",
+    "openpgm/CMakeLists.txt",
+    ...ownPatches(),
+  ]) {
     hash.update(fs.readFileSync(path.join(__dirname, file)));
   }
   hash.update(capture(process.env.CC || "cc", ["--version"]));
@@ -108,7 +120,15 @@ function applyDebianPatches(patchArchive, sourceDir, scratch) {
     .filter(Boolean);
   for (const name of series) {
     const [file, ...flags] = name.split(/\s+/);
-    sh("patch", ["-s", "-N", flags[0] || "-p1", "-d", sourceDir, "-i", path.join(patchesDir, file)]);
+    sh("patch", [
+      "-s",
+      "-N",
+      flags[0] || "-p1",
+      "-d",
+      sourceDir,
+      "-i",
+      path.join(patchesDir, file),
+    ]);
   }
   return series;
 }
@@ -125,7 +145,11 @@ function cmakeBuild(sourceDir, buildDir, prefix, defines, env = process.env) {
   };
   for (const [key, value] of Object.entries(all)) args.push(`-D${key}=${value}`);
   sh("cmake", args, { env });
-  sh("cmake", ["--build", buildDir, "--parallel", String(os.availableParallelism?.() ?? os.cpus().length)], { env });
+  sh(
+    "cmake",
+    ["--build", buildDir, "--parallel", String(os.availableParallelism?.() ?? os.cpus().length)],
+    { env },
+  );
   sh("cmake", ["--install", buildDir], { env, stdio: ["ignore", "ignore", "inherit"] });
 }
 
@@ -210,9 +234,19 @@ async function buildInto(prefix, scratch) {
   const libs = ["zmq", "pgm", "sodium"].map((lib) => path.join(prefix, "lib", `lib${lib}.a`));
   for (const tool of PERF_TOOLS) {
     sh(process.env.CXX || "c++", [
-      "-O2", "-DZMQ_STATIC", "-I", path.join(prefix, "include"), "-I", zmqBuild,
-      path.join(sources.libzmq, "perf", `${tool}.cpp`), "-o", path.join(bin, tool),
-      ...libs, "-lpthread", "-lrt", "-lm",
+      "-O2",
+      "-DZMQ_STATIC",
+      "-I",
+      path.join(prefix, "include"),
+      "-I",
+      zmqBuild,
+      path.join(sources.libzmq, "perf", `${tool}.cpp`),
+      "-o",
+      path.join(bin, tool),
+      ...libs,
+      "-lpthread",
+      "-lrt",
+      "-lm",
     ]);
   }
   log(`dependencies built in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -96,12 +96,18 @@ function writePrivateSourceList(aptDir) {
 
 function aptOptions(aptDir) {
   return [
-    "-o", "Dir::Etc::SourceList=/dev/null",
-    "-o", `Dir::Etc::SourceParts=${path.join(aptDir, "parts")}`,
-    "-o", `Dir::State::Lists=${path.join(aptDir, "lists")}`,
-    "-o", `Dir::Cache=${aptDir}`,
-    "-o", "Debug::NoLocking=1",
-    "-o", "APT::Sandbox::User=root",
+    "-o",
+    "Dir::Etc::SourceList=/dev/null",
+    "-o",
+    `Dir::Etc::SourceParts=${path.join(aptDir, "parts")}`,
+    "-o",
+    `Dir::State::Lists=${path.join(aptDir, "lists")}`,
+    "-o",
+    `Dir::Cache=${aptDir}`,
+    "-o",
+    "Debug::NoLocking=1",
+    "-o",
+    "APT::Sandbox::User=root",
   ];
 }
 
@@ -148,9 +154,13 @@ function aptSourceDownload(debian) {
       log(`apt-get source --download-only ${spec}`);
       // A missing optional file (seen: a 404 for a .debian.tar.xz) fails the command, yet the
       // files that did arrive are good: callers check for the file they need.
-      const result = run("apt-get", [...aptOptions(aptDir), "-qq", "source", "--download-only", spec], {
-        cwd: dir,
-      });
+      const result = run(
+        "apt-get",
+        [...aptOptions(aptDir), "-qq", "source", "--download-only", spec],
+        {
+          cwd: dir,
+        },
+      );
       if (fs.readdirSync(dir).some((name) => name.endsWith(".dsc"))) break;
       if (result.status !== 0) log(`apt-get source ${spec} failed:\n${result.stderr.trim()}`);
     }

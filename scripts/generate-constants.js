@@ -35,7 +35,11 @@ function parse(header) {
     else if (/^ZMQ_[A-Z0-9_]+$/.test(expression) && values.has(expression.slice(4))) {
       value = values.get(expression.slice(4));
     } else continue;
-    if (name.endsWith("_DFLT") || /^(VERSION|HAUSNUMERO|DEFINED_STDINT|HAS_CAPABILITIES)/.test(name)) continue;
+    if (
+      name.endsWith("_DFLT") ||
+      /^(VERSION|HAUSNUMERO|DEFINED_STDINT|HAS_CAPABILITIES)/.test(name)
+    )
+      continue;
     values.set(name, value);
     result.push([name, value, draft]);
   }
@@ -66,7 +70,9 @@ const text = render(parse(fs.readFileSync(header, "utf8")), "libzmq 4.3.4 includ
 if (check) {
   const current = fs.existsSync(output) ? fs.readFileSync(output, "utf8") : "";
   if (current !== text) {
-    process.stderr.write(`${path.relative(root, output)} is out of date: run scripts/generate-constants.js\n`);
+    process.stderr.write(
+      `${path.relative(root, output)} is out of date: run scripts/generate-constants.js\n`,
+    );
     process.exit(1);
   }
 } else {

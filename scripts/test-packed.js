@@ -31,7 +31,15 @@ function capture(command, args, options = {}) {
 // A PATH with node, npm and a shell only: no cc, gcc, g++, c++, cmake, make or ninja.
 function compilerFreePath(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  const npmCli = path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js");
+  const npmCli = path.join(
+    path.dirname(process.execPath),
+    "..",
+    "lib",
+    "node_modules",
+    "npm",
+    "bin",
+    "npm-cli.js",
+  );
   const links = { node: process.execPath, sh: "/bin/sh", npm: fs.realpathSync(npmCli) };
   for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(dir, name));
   return dir;
@@ -52,11 +60,15 @@ function main() {
 
     step("prebuild (prebuildify through the cmake-js shim)");
     run(process.execPath, ["scripts/prebuild.js"], { cwd: tree });
-    run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: tree });
+    run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: tree,
+    });
 
     step("npm pack");
     const packed = JSON.parse(
-      capture("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", stage], { cwd: tree }),
+      capture("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", stage], {
+        cwd: tree,
+      }),
     )[0];
     const tarball = path.join(stage, packed.filename);
     const names = packed.files.map((file) => file.path);
@@ -79,7 +91,10 @@ function main() {
     step("install the tarball into an empty project, with no compiler on PATH");
     const consumer = path.join(stage, "consumer");
     fs.mkdirSync(consumer);
-    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+    fs.writeFileSync(
+      path.join(consumer, "package.json"),
+      JSON.stringify({ name: "consumer", private: true }),
+    );
     const PATH = compilerFreePath(path.join(stage, "bin"));
     const env = { ...process.env, PATH };
     delete env.CC;
@@ -88,24 +103,36 @@ function main() {
       const found = spawnSync("/bin/sh", ["-c", `command -v ${tool}`], { env }).status === 0;
       if (found) throw new Error(`${tool} is still reachable on the restricted PATH`);
     }
-    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: consumer, env });
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {
+      cwd: consumer,
+      env,
+    });
 
     step("load it with require() and import");
     const cjs = capture(
       process.execPath,
-      ["-e", "const z=require('zmq-napi');const p=require('node-gyp-build').path(require('path').dirname(require.resolve('zmq-napi/package.json')));console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))"],
+      [
+        "-e",
+        "const z=require('zmq-napi');const p=require('node-gyp-build').path(require('path').dirname(require.resolve('zmq-napi/package.json')));console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))",
+      ],
       { cwd: consumer, env },
     );
     const esm = capture(
       process.execPath,
-      ["--input-type=module", "-e", "import {version, capability} from 'zmq-napi'; console.log(JSON.stringify({version, capability}))"],
+      [
+        "--input-type=module",
+        "-e",
+        "import {version, capability} from 'zmq-napi'; console.log(JSON.stringify({version, capability}))",
+      ],
       { cwd: consumer, env },
     );
     const loaded = JSON.parse(cjs);
     const imported = JSON.parse(esm);
     process.stdout.write(`require: ${cjs}import:  ${esm}`);
-    if (loaded.version !== "4.3.4" || imported.version !== "4.3.4") throw new Error("wrong libzmq version");
-    if (!loaded.binary.includes(`${path.sep}prebuilds${path.sep}`)) throw new Error("did not load the prebuild");
+    if (loaded.version !== "4.3.4" || imported.version !== "4.3.4")
+      throw new Error("wrong libzmq version");
+    if (!loaded.binary.includes(`${path.sep}prebuilds${path.sep}`))
+      throw new Error("did not load the prebuild");
     for (const key of ["pgm", "curve", "draft"]) {
       if (!loaded.capability[key]) throw new Error(`capability.${key} is false`);
     }

@@ -52,7 +52,8 @@ defineOptionAccessors(Context.prototype, contextOptions, (self) => {
 
 function applyContextOptions(context: Context, options: ContextOptionValues | undefined): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || options === null) throw typeError("an object", "options", options);
+  if (typeof options !== "object" || options === null)
+    throw typeError("an object", "options", options);
   for (const [key, value] of Object.entries(options)) {
     if (!Object.hasOwn(contextOptions, key)) {
       throw new TypeError(`Unknown context option "${key}"`);

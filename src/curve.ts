@@ -20,7 +20,8 @@ export function curvePublic(secretKey: string | Uint8Array): string {
   if (typeof secretKey !== "string" && !(secretKey instanceof Uint8Array)) {
     throw typeError("a Z85 string or a 32-byte Buffer", "secretKey", secretKey);
   }
-  if (typeof secretKey !== "string" && secretKey.length !== 32) throw rangeError("a 32-byte key", "secretKey", new Secret(secretKey));
+  if (typeof secretKey !== "string" && secretKey.length !== 32)
+    throw rangeError("a 32-byte key", "secretKey", new Secret(secretKey));
   if (typeof secretKey === "string" && secretKey.length !== 40) {
     throw rangeError("a 40-character Z85 key", "secretKey", new Secret(secretKey));
   }
@@ -50,6 +51,10 @@ export function z85Decode(text: string): Buffer {
   try {
     return addon.z85Decode(text);
   } catch {
-    throw rangeError("valid Z85 text (its characters, and each group of 5 at most 2^32 - 1)", "text", text);
+    throw rangeError(
+      "valid Z85 text (its characters, and each group of 5 at most 2^32 - 1)",
+      "text",
+      text,
+    );
   }
 }

@@ -4,7 +4,13 @@ import { ZmqError, expectInteger, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import type { NativeParts } from "./native";
 import type { SocketOptionProperties } from "./options";
-import { Socket, nativeSocketOf, type Message, type MessageLike, type OperationOptions } from "./socket";
+import {
+  Socket,
+  nativeSocketOf,
+  type Message,
+  type MessageLike,
+  type OperationOptions,
+} from "./socket";
 import "./observer"; // socket.events
 import { defineSocketClass, type Readable, type SocketOptions, type Writable } from "./sockets";
 
@@ -29,20 +35,27 @@ export interface DishGroupOptions {
 }
 
 type Internals = {
-  sendMessage(message: unknown, options?: OperationOptions, routingId?: number, group?: string): Promise<void>;
+  sendMessage(
+    message: unknown,
+    options?: OperationOptions,
+    routingId?: number,
+    group?: string,
+  ): Promise<void>;
   trySendMessage(message: unknown, routingId?: number, group?: string): boolean;
 };
 const internals = (socket: Socket) => socket as unknown as Internals;
 
 function routingIdOf(options: unknown): number {
-  if (typeof options !== "object" || options === null) throw typeError("an object with routingId", "options", options);
+  if (typeof options !== "object" || options === null)
+    throw typeError("an object with routingId", "options", options);
   const { routingId } = options as { routingId: unknown };
   expectInteger(routingId, "routingId", 1, 2 ** 32 - 1);
   return routingId;
 }
 
 function groupOf(options: unknown): string {
-  if (typeof options !== "object" || options === null) throw typeError("an object with group", "options", options);
+  if (typeof options !== "object" || options === null)
+    throw typeError("an object with group", "options", options);
   const { group } = options as { group: unknown };
   if (typeof group === "string") return group;
   if (Buffer.isBuffer(group)) return group.toString();
@@ -71,7 +84,8 @@ export class Server extends Socket {
   }
 }
 export interface Server
-  extends Readable<[Message, ServerRoutingOptions]>,
+  extends
+    Readable<[Message, ServerRoutingOptions]>,
     Writable<MessageLike, [ServerRoutingOptions]>,
     SocketOptionProperties<"Server"> {}
 defineSocketClass(Server, "Server", { readable: true, writable: true }, routedSend);
@@ -82,7 +96,8 @@ export class Client extends Socket {
     super(ZMQ.CLIENT, options);
   }
 }
-export interface Client extends Readable<[Message]>, Writable<MessageLike>, SocketOptionProperties<"Client"> {}
+export interface Client
+  extends Readable<[Message]>, Writable<MessageLike>, SocketOptionProperties<"Client"> {}
 defineSocketClass(Client, "Client", { readable: true, writable: true });
 
 /** RADIO: publishes to groups; DISH sockets that joined a group receive its messages. */
@@ -91,7 +106,8 @@ export class Radio extends Socket {
     super(ZMQ.RADIO, options);
   }
 }
-export interface Radio extends Writable<MessageLike, [RadioGroupOptions]>, SocketOptionProperties<"Radio"> {}
+export interface Radio
+  extends Writable<MessageLike, [RadioGroupOptions]>, SocketOptionProperties<"Radio"> {}
 defineSocketClass(
   Radio,
   "Radio",
@@ -142,7 +158,8 @@ export class Dish extends Socket {
     return [parts[0]!, { group } as unknown as Message];
   }
 }
-export interface Dish extends Readable<[Message, DishGroupOptions]>, SocketOptionProperties<"Dish"> {}
+export interface Dish
+  extends Readable<[Message, DishGroupOptions]>, SocketOptionProperties<"Dish"> {}
 defineSocketClass(Dish, "Dish", { readable: true, writable: false });
 
 /** GATHER: fair-queues single-frame messages from SCATTER peers. */
@@ -170,7 +187,8 @@ export class Datagram extends Socket {
   }
 }
 export interface Datagram
-  extends Readable<[Message, Message]>,
+  extends
+    Readable<[Message, Message]>,
     Writable<[MessageLike, MessageLike]>,
     SocketOptionProperties<"Datagram"> {}
 defineSocketClass(Datagram, "Datagram", { readable: true, writable: true });
@@ -187,7 +205,8 @@ export class Peer extends Socket {
   }
 }
 export interface Peer
-  extends Readable<[Message, ServerRoutingOptions]>,
+  extends
+    Readable<[Message, ServerRoutingOptions]>,
     Writable<MessageLike, [ServerRoutingOptions]>,
     SocketOptionProperties<"Peer"> {}
 defineSocketClass(Peer, "Peer", { readable: true, writable: true }, routedSend);
@@ -198,5 +217,6 @@ export class Channel extends Socket {
     super(ZMQ.CHANNEL, options);
   }
 }
-export interface Channel extends Readable<[Message]>, Writable<MessageLike>, SocketOptionProperties<"Channel"> {}
+export interface Channel
+  extends Readable<[Message]>, Writable<MessageLike>, SocketOptionProperties<"Channel"> {}
 defineSocketClass(Channel, "Channel", { readable: true, writable: true });

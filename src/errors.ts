@@ -77,21 +77,26 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;
-  if (typeof value === "string") return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === "string")
+    return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   if (typeof value === "bigint") return `bigint ${value}n`;
   return `${typeof value} ${String(value)}`;
 }
 
 /** A TypeError shaped "Expected X for Y but received Z". */
 export function typeError(expected: string, name: string, received: unknown): TypeError {
-  const error = new TypeError(`Expected ${expected} for ${name} but received ${describe(received)}`);
+  const error = new TypeError(
+    `Expected ${expected} for ${name} but received ${describe(received)}`,
+  );
   (error as TypeError & { code: string }).code = "ERR_INVALID_ARG_TYPE";
   return error;
 }
 
 /** A RangeError shaped "Expected X for Y but received Z". */
 export function rangeError(expected: string, name: string, received: unknown): RangeError {
-  const error = new RangeError(`Expected ${expected} for ${name} but received ${describe(received)}`);
+  const error = new RangeError(
+    `Expected ${expected} for ${name} but received ${describe(received)}`,
+  );
   (error as RangeError & { code: string }).code = "ERR_OUT_OF_RANGE";
   return error;
 }
@@ -104,7 +109,12 @@ export function expectFunction(value: unknown, name: string): void {
   if (typeof value !== "function") throw typeError("a function", name, value);
 }
 
-export function expectInteger(value: unknown, name: string, min: number, max: number): asserts value is number {
+export function expectInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+): asserts value is number {
   if (typeof value !== "number") throw typeError("a number", name, value);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw rangeError(`an integer from ${min} to ${max}`, name, value);

@@ -183,9 +183,12 @@ export function decodeEvent(frames: Buffer[]): Event {
       return { type: "handshake:error:protocol", error, address };
     }
     case ZMQ.EVENT_HANDSHAKE_FAILED_AUTH: {
-      const error = Object.assign(new Error(`Authentication failed (ZAP status ${value}) on ${address}`), {
-        status: value,
-      });
+      const error = Object.assign(
+        new Error(`Authentication failed (ZAP status ${value}) on ${address}`),
+        {
+          status: value,
+        },
+      );
       return { type: "handshake:error:auth", error, address };
     }
     default:
@@ -288,7 +291,9 @@ export class Observer {
   /** The next event; rejects with EBADF once the observer has ended and no events remain. */
   receive(): Promise<Event> {
     if (this.#emitter !== undefined) {
-      return Promise.reject(new Error("Observer is in event emitter mode: use on()/off(), not receive()"));
+      return Promise.reject(
+        new Error("Observer is in event emitter mode: use on()/off(), not receive()"),
+      );
     }
     const event = this.#buffered.shift();
     if (event !== undefined) return Promise.resolve(event);

@@ -26,7 +26,8 @@ export const enum OptionKind {
 }
 
 /** The JavaScript type of an option value. */
-export type ValueType = "number" | "boolean" | "string" | "bytes" | "key" | "mechanism" | "nameType";
+export type ValueType =
+  "number" | "boolean" | "string" | "bytes" | "key" | "mechanism" | "nameType";
 
 /** Which sockets have an option: all, those that send, those that receive, or named classes. */
 export type Applies = "all" | "writable" | "readable" | readonly SocketClassName[];
@@ -78,15 +79,29 @@ const INT32_MAX = 2 ** 31 - 1;
 // NoInfer: without it, `satisfies Record<string, OptionSpec>` below makes TypeScript infer an
 // omitted `on` from the contextual return type (Applies) instead of the default "all", and
 // every such option drops out of the derived socket types.
-const int = <const O extends Applies = "all">(id: number, on: O = "all" as O, min = 0, max = INT32_MAX) =>
-  ({ id, kind: OptionKind.Int32, value: "number", access: "rw", on: on as NoInfer<O>, min, max }) as const;
+const int = <const O extends Applies = "all">(
+  id: number,
+  on: O = "all" as O,
+  min = 0,
+  max = INT32_MAX,
+) =>
+  ({
+    id,
+    kind: OptionKind.Int32,
+    value: "number",
+    access: "rw",
+    on: on as NoInfer<O>,
+    min,
+    max,
+  }) as const;
 const bool = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "rw", on: on as NoInfer<O> }) as const;
 const writeOnlyBool = <const O extends Applies>(id: number, on: O, initial = false) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "w", on, initial }) as const;
 const text = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
   ({ id, kind: OptionKind.String, value: "string", access: "rw", on: on as NoInfer<O> }) as const;
-const key = (id: number) => ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
+const key = (id: number) =>
+  ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
 const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const;
 
 /**
@@ -96,7 +111,15 @@ const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const
 export const socketOptions = {
   // --- every socket ---------------------------------------------------------------------
   /** ZMQ_AFFINITY: I/O threads (bitmask) that handle newly created connections. */
-  affinity: { id: ZMQ.AFFINITY, kind: OptionKind.Uint64, value: "number", access: "rw", on: "all", min: 0, max: Number.MAX_SAFE_INTEGER },
+  affinity: {
+    id: ZMQ.AFFINITY,
+    kind: OptionKind.Uint64,
+    value: "number",
+    access: "rw",
+    on: "all",
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  },
   /** ZMQ_RATE: multicast data rate in kilobits per second (pgm/epgm). */
   rate: int(ZMQ.RATE, "all", 1, 2_147_483),
   /** ZMQ_RECOVERY_IVL: multicast recovery interval (pgm/epgm), ms. */
@@ -110,7 +133,15 @@ export const socketOptions = {
   /** ZMQ_RECONNECT_IVL_MAX: maximum reconnection interval (exponential backoff), ms; 0 = none. */
   reconnectMaxInterval: int(ZMQ.RECONNECT_IVL_MAX),
   /** ZMQ_MAXMSGSIZE: largest inbound message accepted, bytes; -1 no limit. */
-  maxMessageSize: { id: ZMQ.MAXMSGSIZE, kind: OptionKind.Int64, value: "number", access: "rw", on: "all", min: -1, max: Number.MAX_SAFE_INTEGER },
+  maxMessageSize: {
+    id: ZMQ.MAXMSGSIZE,
+    kind: OptionKind.Int64,
+    value: "number",
+    access: "rw",
+    on: "all",
+    min: -1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
   /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE: -1 system default, 0 off, 1 on. */
   tcpKeepalive: int(ZMQ.TCP_KEEPALIVE, "all", -1, 1),
   /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT; -1 system default. */
@@ -120,7 +151,14 @@ export const socketOptions = {
   /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL, seconds; -1 system default. */
   tcpKeepaliveInterval: int(ZMQ.TCP_KEEPALIVE_INTVL, "all", -1),
   /** ZMQ_TCP_ACCEPT_FILTER (deprecated by libzmq; use ZAP): accept only this peer address, null clears. */
-  tcpAcceptFilter: { id: ZMQ.TCP_ACCEPT_FILTER, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null },
+  tcpAcceptFilter: {
+    id: ZMQ.TCP_ACCEPT_FILTER,
+    kind: OptionKind.String,
+    value: "string",
+    access: "w",
+    on: "all",
+    initial: null,
+  },
   /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
   immediate: bool(ZMQ.IMMEDIATE),
   /** ZMQ_IPV6: enable IPv6 on the socket. */
@@ -144,15 +182,43 @@ export const socketOptions = {
   /** ZMQ_GSSAPI_SERVER: act as a GSSAPI server (fails with EINVAL here: no GSSAPI). */
   gssapiServer: writeOnlyBool(ZMQ.GSSAPI_SERVER, "all"),
   /** ZMQ_GSSAPI_PRINCIPAL: this socket's GSSAPI principal name (fails with EINVAL here: no GSSAPI). */
-  gssapiPrincipal: { id: ZMQ.GSSAPI_PRINCIPAL, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null },
+  gssapiPrincipal: {
+    id: ZMQ.GSSAPI_PRINCIPAL,
+    kind: OptionKind.String,
+    value: "string",
+    access: "w",
+    on: "all",
+    initial: null,
+  },
   /** ZMQ_GSSAPI_SERVICE_PRINCIPAL: the server's GSSAPI principal, for a client (fails with EINVAL here: no GSSAPI). */
-  gssapiServicePrincipal: { id: ZMQ.GSSAPI_SERVICE_PRINCIPAL, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null },
+  gssapiServicePrincipal: {
+    id: ZMQ.GSSAPI_SERVICE_PRINCIPAL,
+    kind: OptionKind.String,
+    value: "string",
+    access: "w",
+    on: "all",
+    initial: null,
+  },
   /** ZMQ_GSSAPI_PLAINTEXT: disable GSSAPI encryption (fails with EINVAL here: no GSSAPI). */
   gssapiPlainText: writeOnlyBool(ZMQ.GSSAPI_PLAINTEXT, "all"),
   /** ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: name type of gssapiPrincipal (fails with EINVAL here: no GSSAPI). */
-  gssapiPrincipalNameType: { id: ZMQ.GSSAPI_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "w", on: "all", initial: "hostBased" },
+  gssapiPrincipalNameType: {
+    id: ZMQ.GSSAPI_PRINCIPAL_NAMETYPE,
+    kind: OptionKind.Int32,
+    value: "nameType",
+    access: "w",
+    on: "all",
+    initial: "hostBased",
+  },
   /** ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: name type of gssapiServicePrincipal (fails with EINVAL here: no GSSAPI). */
-  gssapiServicePrincipalNameType: { id: ZMQ.GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, kind: OptionKind.Int32, value: "nameType", access: "w", on: "all", initial: "hostBased" },
+  gssapiServicePrincipalNameType: {
+    id: ZMQ.GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
+    kind: OptionKind.Int32,
+    value: "nameType",
+    access: "w",
+    on: "all",
+    initial: "hostBased",
+  },
   /** ZMQ_ZAP_DOMAIN: the ZAP authentication domain (1–255 bytes; libzmq cannot clear it). */
   zapDomain: text(ZMQ.ZAP_DOMAIN),
   /** ZMQ_TOS: IP type-of-service (DSCP) for outgoing packets. */
@@ -194,17 +260,42 @@ export const socketOptions = {
   /** ZMQ_RECONNECT_STOP (draft): stop reconnecting on 1 connection refused, 2 handshake failure (bitmask; 4.3.4 defines ..._AFTER_DISCONNECT as 3, so either bit also stops it after disconnect()). */
   reconnectStop: draft(int(ZMQ.RECONNECT_STOP, "all", 0, 3)),
   /** ZMQ_METADATA (draft): add "X-name:value" to the metadata sent in handshakes. */
-  metadata: draft({ id: ZMQ.METADATA, kind: OptionKind.String, value: "string", access: "w", on: "all", initial: null } as const),
+  metadata: draft({
+    id: ZMQ.METADATA,
+    kind: OptionKind.String,
+    value: "string",
+    access: "w",
+    on: "all",
+    initial: null,
+  } as const),
   /** ZMQ_PRIORITY (draft): SO_PRIORITY of the socket's tcp connections; 0 leaves it alone. */
   priority: draft(int(ZMQ.PRIORITY)),
   /** ZMQ_TYPE: the libzmq socket type. */
   type: { id: ZMQ.TYPE, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
   /** ZMQ_LAST_ENDPOINT: the last endpoint bound (with the port chosen for `*`). */
-  lastEndpoint: { id: ZMQ.LAST_ENDPOINT, kind: OptionKind.String, value: "string", access: "r", on: "all" },
+  lastEndpoint: {
+    id: ZMQ.LAST_ENDPOINT,
+    kind: OptionKind.String,
+    value: "string",
+    access: "r",
+    on: "all",
+  },
   /** ZMQ_MECHANISM: the security mechanism in use. */
-  securityMechanism: { id: ZMQ.MECHANISM, kind: OptionKind.Int32, value: "mechanism", access: "r", on: "all" },
+  securityMechanism: {
+    id: ZMQ.MECHANISM,
+    kind: OptionKind.Int32,
+    value: "mechanism",
+    access: "r",
+    on: "all",
+  },
   /** ZMQ_THREAD_SAFE: whether the socket type is thread-safe (draft sockets). */
-  threadSafe: { id: ZMQ.THREAD_SAFE, kind: OptionKind.Int32, value: "boolean", access: "r", on: "all" },
+  threadSafe: {
+    id: ZMQ.THREAD_SAFE,
+    kind: OptionKind.Int32,
+    value: "boolean",
+    access: "r",
+    on: "all",
+  },
 
   // --- sending sockets ------------------------------------------------------------------
   /** ZMQ_MULTICAST_HOPS: multicast TTL in network hops (pgm/epgm/udp; an IP TTL, 1–255). */
@@ -226,7 +317,13 @@ export const socketOptions = {
 
   // --- particular sockets ---------------------------------------------------------------
   /** ZMQ_ROUTING_ID: this socket's identity as seen by a ROUTER peer (1–255 bytes). */
-  routingId: { id: ZMQ.ROUTING_ID, kind: OptionKind.String, value: "string", access: "rw", on: ["Request", "Reply", "Dealer", "Router"] },
+  routingId: {
+    id: ZMQ.ROUTING_ID,
+    kind: OptionKind.String,
+    value: "string",
+    access: "rw",
+    on: ["Request", "Reply", "Dealer", "Router"],
+  },
   /** ZMQ_PROBE_ROUTER: send an empty message to ROUTER peers on connect. */
   probeRouter: writeOnlyBool(ZMQ.PROBE_ROUTER, ["Request", "Dealer", "Router"]),
   /** ZMQ_REQ_CORRELATE: match replies to requests with a request id. */
@@ -248,19 +345,47 @@ export const socketOptions = {
   /** ZMQ_XPUB_MANUAL: subscriptions are managed by the application. */
   manual: writeOnlyBool(ZMQ.XPUB_MANUAL, ["XPublisher"]),
   /** ZMQ_XPUB_WELCOME_MSG: a message (string or Buffer) sent to every new subscriber, null for none. */
-  welcomeMessage: { id: ZMQ.XPUB_WELCOME_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["XPublisher"], initial: null },
+  welcomeMessage: {
+    id: ZMQ.XPUB_WELCOME_MSG,
+    kind: OptionKind.Binary,
+    value: "bytes",
+    access: "w",
+    on: ["XPublisher"],
+    initial: null,
+  },
   /** ZMQ_XPUB_MANUAL_LAST_VALUE (draft): manual mode that sends the last value to new subscribers. */
   manualLastValue: draft(writeOnlyBool(ZMQ.XPUB_MANUAL_LAST_VALUE, ["XPublisher"])),
   /** ZMQ_ONLY_FIRST_SUBSCRIBE (draft): only the first frame of a multipart message is a (un)subscription. */
   onlyFirstSubscribe: draft(writeOnlyBool(ZMQ.ONLY_FIRST_SUBSCRIBE, ["XPublisher", "XSubscriber"])),
   /** ZMQ_STREAM_NOTIFY: deliver connect/disconnect notifications as empty messages. */
-  notify: { id: ZMQ.STREAM_NOTIFY, kind: OptionKind.Int32, value: "boolean", access: "w", on: ["Stream"], initial: true },
+  notify: {
+    id: ZMQ.STREAM_NOTIFY,
+    kind: OptionKind.Int32,
+    value: "boolean",
+    access: "w",
+    on: ["Stream"],
+    initial: true,
+  },
   /** ZMQ_ROUTER_NOTIFY (draft): deliver connect (1) / disconnect (2) notifications (bitmask). */
   connectionNotify: draft({ ...int(ZMQ.ROUTER_NOTIFY, ["Router"], 0, 3) }),
   /** ZMQ_HELLO_MSG (draft): a message (string or Buffer) sent to every new peer on connect, null for none. */
-  helloMessage: draft({ id: ZMQ.HELLO_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["Router", "Dealer", "Client", "Server", "Peer"], initial: null } as const),
+  helloMessage: draft({
+    id: ZMQ.HELLO_MSG,
+    kind: OptionKind.Binary,
+    value: "bytes",
+    access: "w",
+    on: ["Router", "Dealer", "Client", "Server", "Peer"],
+    initial: null,
+  } as const),
   /** ZMQ_DISCONNECT_MSG (draft): a message (string or Buffer) received when a peer disconnects, null for none. */
-  disconnectMessage: draft({ id: ZMQ.DISCONNECT_MSG, kind: OptionKind.Binary, value: "bytes", access: "w", on: ["Router", "Server", "Peer"], initial: null } as const),
+  disconnectMessage: draft({
+    id: ZMQ.DISCONNECT_MSG,
+    kind: OptionKind.Binary,
+    value: "bytes",
+    access: "w",
+    on: ["Router", "Server", "Peer"],
+    initial: null,
+  } as const),
 } as const satisfies Record<string, OptionSpec>;
 
 /** Context options (zmq_ctx_set/zmq_ctx_get; all integers). */
@@ -279,13 +404,28 @@ export const contextOptions = {
    * ZMQ_THREAD_PRIORITY: scheduling priority of the I/O threads (write-only; -1 until set). Applied
    * when they start; libzmq aborts the process if it is not allowed to (EPERM from nice()).
    */
-  threadPriority: { id: ZMQ.THREAD_PRIORITY, kind: OptionKind.Int32, value: "number", access: "w", on: "all", min: 0, max: INT32_MAX, initial: -1 },
+  threadPriority: {
+    id: ZMQ.THREAD_PRIORITY,
+    kind: OptionKind.Int32,
+    value: "number",
+    access: "w",
+    on: "all",
+    min: 0,
+    max: INT32_MAX,
+    initial: -1,
+  },
   /** ZMQ_THREAD_SCHED_POLICY: scheduling policy (SCHED_*) of the I/O threads; reads -1 until set. */
   threadSchedulingPolicy: int(ZMQ.THREAD_SCHED_POLICY),
   /** ZMQ_THREAD_NAME_PREFIX: a number prefixed to the I/O threads' names; 0 none. */
   threadNamePrefix: int(ZMQ.THREAD_NAME_PREFIX),
   /** ZMQ_SOCKET_LIMIT: the largest maxSockets this libzmq allows. */
-  maxSocketsLimit: { id: ZMQ.SOCKET_LIMIT, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
+  maxSocketsLimit: {
+    id: ZMQ.SOCKET_LIMIT,
+    kind: OptionKind.Int32,
+    value: "number",
+    access: "r",
+    on: "all",
+  },
   /** ZMQ_MSG_T_SIZE: sizeof(zmq_msg_t) in this libzmq, bytes. */
   msgTSize: { id: ZMQ.MSG_T_SIZE, kind: OptionKind.Int32, value: "number", access: "r", on: "all" },
   /** ZMQ_ZERO_COPY_RECV (draft): let received messages share libzmq's receive buffers. */
@@ -309,7 +449,9 @@ type JsValue<S extends OptionSpec> = S["value"] extends "number"
           : string | null;
 
 /** What a setter accepts beyond what the getter returns (keys and bytes also take Buffers). */
-type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes" ? string | Buffer | null : JsValue<S>;
+type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes"
+  ? string | Buffer | null
+  : JsValue<S>;
 
 type AppliesTo<S extends OptionSpec, C extends SocketClassName> = S["on"] extends "all"
   ? true
@@ -336,9 +478,9 @@ type OptionNames<C extends SocketClassName, Access> = {
  * (`as`) rather than filtered through a union, so each property keeps the table's TSDoc.
  */
 export type SocketOptionProperties<C extends SocketClassName> = {
-  -readonly [K in keyof SocketOptionTable as K extends OptionNames<C, "rw" | "w"> ? K : never]: JsValue<
-    SocketOptionTable[K]
-  >;
+  -readonly [
+    K in keyof SocketOptionTable as K extends OptionNames<C, "rw" | "w"> ? K : never
+  ]: JsValue<SocketOptionTable[K]>;
 } & {
   readonly [K in keyof SocketOptionTable as K extends OptionNames<C, "r"> ? K : never]: JsValue<
     SocketOptionTable[K]
@@ -359,9 +501,9 @@ type ContextNames<Access> = {
 
 /** The option properties of a Context. */
 export type ContextOptionProperties = {
-  -readonly [K in keyof ContextOptionTable as K extends ContextNames<"rw" | "w"> ? K : never]: JsValue<
-    ContextOptionTable[K]
-  >;
+  -readonly [
+    K in keyof ContextOptionTable as K extends ContextNames<"rw" | "w"> ? K : never
+  ]: JsValue<ContextOptionTable[K]>;
 } & {
   readonly [K in keyof ContextOptionTable as K extends ContextNames<"r"> ? K : never]: JsValue<
     ContextOptionTable[K]

@@ -72,7 +72,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   constructor(frontEnd: F, backEnd: B, capture?: Socket) {
     if (!(frontEnd instanceof Socket)) throw typeError("a Socket", "frontEnd", frontEnd);
     if (!(backEnd instanceof Socket)) throw typeError("a Socket", "backEnd", backEnd);
-    if (capture !== undefined && !(capture instanceof Socket)) throw typeError("a Socket", "capture", capture);
+    if (capture !== undefined && !(capture instanceof Socket))
+      throw typeError("a Socket", "capture", capture);
     this.frontEnd = frontEnd;
     this.backEnd = backEnd;
     this.capture = capture;

@@ -25,7 +25,8 @@ export type Message = Buffer;
  * SharedArrayBuffer), a string (sent as UTF-8), a number (sent as its decimal string) or
  * null (an empty frame). Frames are copied into libzmq when it accepts them.
  */
-export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
+export type MessageLike =
+  ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
 /** Options of a single send() or receive(). */
 export interface OperationOptions {
@@ -106,7 +107,11 @@ function assertMessageLike(message: unknown): void {
   if (frames.length === 0) throw typeError("at least one frame", "message", message);
   for (const frame of frames) {
     if (!isFrame(frame)) {
-      throw typeError("Buffer, TypedArray, DataView, ArrayBuffer, string, number or null", "message", frame);
+      throw typeError(
+        "Buffer, TypedArray, DataView, ArrayBuffer, string, number or null",
+        "message",
+        frame,
+      );
     }
   }
 }
@@ -170,7 +175,8 @@ export abstract class Socket {
   }
 
   #applyOptions(options: object): void {
-    if (typeof options !== "object" || options === null) throw typeError("an object", "options", options);
+    if (typeof options !== "object" || options === null)
+      throw typeError("an object", "options", options);
     const allowed = optionNames.get(Object.getPrototypeOf(this)) ?? new Set<string>();
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue;
@@ -340,7 +346,14 @@ export abstract class Socket {
     // bad message is the same TypeError with or without back-pressure.
     assertMessageLike(normalised);
     return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { resolve, reject, settled: false, message: normalised, routingId, group };
+      const pending: PendingSend = {
+        resolve,
+        reject,
+        settled: false,
+        message: normalised,
+        routingId,
+        group,
+      };
       this.#track(pending, this.#sendTimeout, options?.signal, "send");
       this.#senders.push(pending);
       this.#updateWant();
@@ -423,7 +436,8 @@ export abstract class Socket {
 
   /** Receives without waiting: the next message, or null when none is ready. */
   protected tryReceiveMessage(): Message[] | null {
-    if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) return this.#takeInbox();
+    if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0)
+      return this.#takeInbox();
     if (this.#closed) throw closedError("receive");
     if (this.#receivers.size > 0) return null;
     const found = this.#fillInbox();
@@ -532,11 +546,19 @@ export abstract class Socket {
 
   // --- pending operations -----------------------------------------------------------------
 
-  #track(pending: Pending<never> | Pending<void> | Pending<Message[]>, timeout: number, signal: AbortSignal | undefined, what: string): void {
+  #track(
+    pending: Pending<never> | Pending<void> | Pending<Message[]>,
+    timeout: number,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): void {
     const entry = pending as Pending<unknown>;
     if (timeout >= 0) {
       entry.timer = setTimeout(() => {
-        this.#settle(entry, new ZmqError("EAGAIN", `Timed out after ${timeout} ms waiting to ${what}`));
+        this.#settle(
+          entry,
+          new ZmqError("EAGAIN", `Timed out after ${timeout} ms waiting to ${what}`),
+        );
       }, timeout);
     }
     if (signal !== undefined) {
@@ -757,7 +779,9 @@ export function defineSocketOptions(prototype: object, name: SocketClassName): v
           socket[afterNativeCall]();
         }
         if (spec.id === ZMQ.SNDTIMEO || spec.id === ZMQ.RCVTIMEO) {
-          const timeouts = socket as unknown as { setTimeouts(send?: number, receive?: number): void };
+          const timeouts = socket as unknown as {
+            setTimeouts(send?: number, receive?: number): void;
+          };
           timeouts.setTimeouts(
             spec.id === ZMQ.SNDTIMEO ? (value as number) : undefined,
             spec.id === ZMQ.RCVTIMEO ? (value as number) : undefined,

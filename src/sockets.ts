@@ -1,8 +1,19 @@
 // The socket types of libzmq's stable API, with the options and methods each one has.
 import { typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
-import { OptionKind, type SocketClassName, type SocketOptionProperties, type SocketOptionValues } from "./options";
-import { Socket, defineSocketOptions, type Message, type MessageLike, type OperationOptions } from "./socket";
+import {
+  OptionKind,
+  type SocketClassName,
+  type SocketOptionProperties,
+  type SocketOptionValues,
+} from "./options";
+import {
+  Socket,
+  defineSocketOptions,
+  type Message,
+  type MessageLike,
+  type OperationOptions,
+} from "./socket";
 import type { Context } from "./context";
 
 /** Constructor options of socket class C: its writable options, and `context`. */
@@ -12,7 +23,10 @@ export type SocketOptions<C extends SocketClassName> = SocketOptionValues<C> & {
 };
 
 /** Sockets that send. `M` is what a message may be, `O` the extra arguments of send(). */
-export interface Writable<M = MessageLike | MessageLike[], O extends unknown[] = [OperationOptions?]> {
+export interface Writable<
+  M = MessageLike | MessageLike[],
+  O extends unknown[] = [OperationOptions?],
+> {
   /**
    * Sends a message (a frame, or an array of frames sent atomically). Resolves once libzmq has
    * accepted it; waits at the high water mark; rejects with EAGAIN after `sendTimeout`.
@@ -37,7 +51,12 @@ export interface Readable<M extends object[] = Message[]> {
 }
 
 type Internals = {
-  sendMessage(message: unknown, options?: OperationOptions, routingId?: number, group?: string): Promise<void>;
+  sendMessage(
+    message: unknown,
+    options?: OperationOptions,
+    routingId?: number,
+    group?: string,
+  ): Promise<void>;
   trySendMessage(message: unknown, routingId?: number, group?: string): boolean;
   sendBatchMessages(messages: readonly unknown[]): Promise<void>;
   receiveMessage(options?: OperationOptions): Promise<Message[]>;
@@ -102,7 +121,8 @@ export function defineSocketClass(
 
 function bytesArgument(value: unknown, name: string): string | Buffer {
   if (typeof value === "string" || Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw typeError("a string or Buffer", name, value);
 }
 
@@ -114,7 +134,11 @@ export interface RouterConnectOptions {
 /** Options of Stream.connect(): the routing id the new connection will have. */
 export type StreamConnectOptions = RouterConnectOptions;
 
-function connectWithRoutingId(socket: Socket, address: string, options?: RouterConnectOptions): void {
+function connectWithRoutingId(
+  socket: Socket,
+  address: string,
+  options?: RouterConnectOptions,
+): void {
   if (options !== undefined && options.routingId !== undefined) {
     internals(socket).setRawOption(
       ZMQ.CONNECT_ROUTING_ID,
@@ -154,14 +178,22 @@ export class Subscriber extends Socket {
   /** Subscribes to messages whose first frame starts with a prefix; no prefix means all. */
   subscribe(...prefixes: Array<Buffer | string>): void {
     for (const prefix of prefixes.length === 0 ? [""] : prefixes) {
-      internals(this).setRawOption(ZMQ.SUBSCRIBE, OptionKind.Binary, bytesArgument(prefix, "prefix"));
+      internals(this).setRawOption(
+        ZMQ.SUBSCRIBE,
+        OptionKind.Binary,
+        bytesArgument(prefix, "prefix"),
+      );
     }
   }
 
   /** Removes subscriptions made with subscribe(); no prefix removes the catch-all one. */
   unsubscribe(...prefixes: Array<Buffer | string>): void {
     for (const prefix of prefixes.length === 0 ? [""] : prefixes) {
-      internals(this).setRawOption(ZMQ.UNSUBSCRIBE, OptionKind.Binary, bytesArgument(prefix, "prefix"));
+      internals(this).setRawOption(
+        ZMQ.UNSUBSCRIBE,
+        OptionKind.Binary,
+        bytesArgument(prefix, "prefix"),
+      );
     }
   }
 }
@@ -271,7 +303,8 @@ export class Stream extends Socket {
   }
 }
 export interface Stream
-  extends Readable<[Message, Message]>,
+  extends
+    Readable<[Message, Message]>,
     Writable<[MessageLike, MessageLike]>,
     SocketOptionProperties<"Stream"> {}
 defineSocketClass(Stream, "Stream", { readable: true, writable: true });

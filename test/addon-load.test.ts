@@ -18,10 +18,17 @@ describe("the native addon", () => {
   });
 
   it("loads through require() and import from the built package", () => {
-    const cjs = execFileSync(process.execPath, ["-p", "require('.').version"], { cwd: root, encoding: "utf8" });
+    const cjs = execFileSync(process.execPath, ["-p", "require('.').version"], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const esm = execFileSync(
       process.execPath,
-      ["--input-type=module", "-e", "import { version, capability } from 'zmq-napi'; console.log(version, capability.curve)"],
+      [
+        "--input-type=module",
+        "-e",
+        "import { version, capability } from 'zmq-napi'; console.log(version, capability.curve)",
+      ],
       { cwd: root, encoding: "utf8" },
     );
     expect(cjs.trim()).toBe("4.3.4");

@@ -44,13 +44,21 @@ class Recorder {
   }
 
   /** The index of the first event of `type` at or after `from`, waiting up to `ms` for it. */
-  async next<T extends EventType>(type: T, from = 0, ms = 5000): Promise<{ index: number; event: EventOfType<T> }> {
+  async next<T extends EventType>(
+    type: T,
+    from = 0,
+    ms = 5000,
+  ): Promise<{ index: number; event: EventOfType<T> }> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const index = this.events.findIndex((event, position) => position >= from && event.type === type);
+      const index = this.events.findIndex(
+        (event, position) => position >= from && event.type === type,
+      );
       if (index >= 0) return { index, event: this.events[index] as EventOfType<T> };
       if (Date.now() > deadline) {
-        throw new Error(`no "${type}" event after #${from} within ${ms} ms; saw: ${this.types.join(", ")}`);
+        throw new Error(
+          `no "${type}" event after #${from} within ${ms} ms; saw: ${this.types.join(", ")}`,
+        );
       }
       await sleep(5);
     }
@@ -81,7 +89,9 @@ describe("events of a tcp connect / disconnect / reconnect cycle", () => {
     const clientHandshake = await clientEvents.next("handshake", connect.index + 1);
     expect(connect.event.address).toBe(address);
     expect(clientHandshake.event.address).toBe(address);
-    expect(clientEvents.types.slice(0, connect.index).every((type) => type === "connect:delay")).toBe(true);
+    expect(
+      clientEvents.types.slice(0, connect.index).every((type) => type === "connect:delay"),
+    ).toBe(true);
 
     await client.send("first");
     expect((await server.receive()).map(String)).toEqual(["first"]);
@@ -131,7 +141,9 @@ describe("events of a tcp connect / disconnect / reconnect cycle", () => {
 
   it("reports a failed handshake with its ZMTP protocol error on both sides", async () => {
     const keys = curveKeyPair();
-    const server = track(new Pair({ linger: 0, curveServer: true, curveSecretKey: keys.secretKey }));
+    const server = track(
+      new Pair({ linger: 0, curveServer: true, curveSecretKey: keys.secretKey }),
+    );
     const serverEvents = new Recorder(server.events);
     const address = await bindFresh(server, "tcp");
     // A client without CURVE: the security mechanisms do not match.
@@ -297,12 +309,17 @@ describe("Observer", () => {
     // after the observer closed, every socket of this process's context would stall.
     const script = path.join(__dirname, "fixtures", "observer-close.cjs");
     expect(fs.existsSync(path.join(root, "lib", "observer.js")), "lib/ is not built").toBe(true);
-    const child = spawn(process.execPath, [script], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("close", (code) => resolve(code)),
+    );
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     let code: number | null;
     try {

@@ -7,9 +7,13 @@ import { describe, expect, it } from "vitest";
 // compiler or cmake on PATH, then require() and import.
 describe("the packed release", () => {
   it("installs and loads with no compiler on PATH", () => {
-    const result = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "test-packed.js")], {
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(__dirname, "..", "scripts", "test-packed.js")],
+      {
+        encoding: "utf8",
+      },
+    );
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status, output).toBe(0);
     expect(output).toMatch(/prebuilds\/linux-x64\/zmq-napi\.glibc\.node/);

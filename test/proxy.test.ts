@@ -51,7 +51,13 @@ afterEach(() => {
 /** Whether `promise` is still pending after `ms`. */
 async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const pending = Symbol("pending");
-  const result = await Promise.race([promise.then(() => undefined, () => undefined), sleep(ms).then(() => pending)]);
+  const result = await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    sleep(ms).then(() => pending),
+  ]);
   return result === pending;
 }
 
@@ -90,7 +96,9 @@ function startFixture(name: string, args: string[]): Fixture {
   child.stderr.on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => resolve(code)),
+  );
   return { child, lines, stderr: () => stderr, exited };
 }
 
@@ -144,84 +152,91 @@ beforeAll(() => {
 // --- the broker ---------------------------------------------------------------------------------
 
 describe("proxy(frontend, backend): the request broker", () => {
-  it(
-    "answers every request of 3 REQ client processes exactly once through 2 REP worker processes",
-    async () => {
-      const clientIds = ["c1", "c2", "c3"];
-      const workerIds = ["w1", "w2"];
-      const requestsPerClient = 40;
+  it("answers every request of 3 REQ client processes exactly once through 2 REP worker processes", async () => {
+    const clientIds = ["c1", "c2", "c3"];
+    const workerIds = ["w1", "w2"];
+    const requestsPerClient = 40;
 
-      const frontend = track(new Router({ linger: 0 }));
-      const backend = track(new Dealer({ linger: 0 }));
-      const frontAddress = await bindFresh(frontend, "tcp");
-      const backAddress = await bindFresh(backend, "tcp");
+    const frontend = track(new Router({ linger: 0 }));
+    const backend = track(new Dealer({ linger: 0 }));
+    const frontAddress = await bindFresh(frontend, "tcp");
+    const backAddress = await bindFresh(backend, "tcp");
 
-      const workers = workerIds.map((id) => startFixture("proxy-worker.cjs", [backAddress, id]));
+    const workers = workerIds.map((id) => startFixture("proxy-worker.cjs", [backAddress, id]));
 
-      // Before the broker runs, ping through the backend until both workers answered: a DEALER
-      // deals only to the peers connected so far, and both should get a share of the requests.
-      backend.receiveTimeout = 5000;
-      const pinged = new Set<string>();
-      for (let attempt = 0; pinged.size < workerIds.length; attempt++) {
-        if (attempt > 300) throw new Error(`workers not connected: ${[...pinged].join(", ")}`);
-        await backend.send(["", "ping"]);
-        const [empty, answer] = text(await backend.receive());
-        expect(empty).toBe("");
-        pinged.add(answer!.split("|")[0]!);
-        if (pinged.size < workerIds.length) await sleep(10);
-      }
-      backend.receiveTimeout = -1;
+    // Before the broker runs, ping through the backend until both workers answered: a DEALER
+    // deals only to the peers connected so far, and both should get a share of the requests.
+    backend.receiveTimeout = 5000;
+    const pinged = new Set<string>();
+    for (let attempt = 0; pinged.size < workerIds.length; attempt++) {
+      if (attempt > 300) throw new Error(`workers not connected: ${[...pinged].join(", ")}`);
+      await backend.send(["", "ping"]);
+      const [empty, answer] = text(await backend.receive());
+      expect(empty).toBe("");
+      pinged.add(answer!.split("|")[0]!);
+      if (pinged.size < workerIds.length) await sleep(10);
+    }
+    backend.receiveTimeout = -1;
 
-      const running = proxy(frontend, backend);
+    const running = proxy(frontend, backend);
 
-      const clients = clientIds.map((id) =>
-        startFixture("proxy-client.cjs", [frontAddress, id, String(requestsPerClient)]),
+    const clients = clientIds.map((id) =>
+      startFixture("proxy-client.cjs", [frontAddress, id, String(requestsPerClient)]),
+    );
+    const clientCodes = await within(
+      Promise.all(clients.map((client) => client.exited)),
+      20_000,
+      "the clients",
+    );
+    expect(clientCodes, clients.map((client) => client.stderr()).join("\n")).toEqual([0, 0, 0]);
+
+    // Every client got the right answer to each of its requests, in order.
+    const servedBy = new Map<string, string>();
+    for (const [index, client] of clients.entries()) {
+      const id = clientIds[index]!;
+      const result = client.lines.find((line) => line.client === id) as
+        { replies: Array<{ request: string; reply: string }> } | undefined;
+      expect(result, `client ${id} printed no result`).toBeDefined();
+      expect(result!.replies.map((entry) => entry.request)).toEqual(
+        Array.from({ length: requestsPerClient }, (_, n) => `${id}:${n}`),
       );
-      const clientCodes = await within(Promise.all(clients.map((client) => client.exited)), 20_000, "the clients");
-      expect(clientCodes, clients.map((client) => client.stderr()).join("\n")).toEqual([0, 0, 0]);
-
-      // Every client got the right answer to each of its requests, in order.
-      const servedBy = new Map<string, string>();
-      for (const [index, client] of clients.entries()) {
-        const id = clientIds[index]!;
-        const result = client.lines.find((line) => line.client === id) as
-          | { replies: Array<{ request: string; reply: string }> }
-          | undefined;
-        expect(result, `client ${id} printed no result`).toBeDefined();
-        expect(result!.replies.map((entry) => entry.request)).toEqual(
-          Array.from({ length: requestsPerClient }, (_, n) => `${id}:${n}`),
-        );
-        for (const { request, reply } of result!.replies) {
-          const [worker, echoed] = reply.split("|");
-          expect(workerIds).toContain(worker);
-          expect(echoed).toBe(request);
-          servedBy.set(request, worker!);
-        }
+      for (const { request, reply } of result!.replies) {
+        const [worker, echoed] = reply.split("|");
+        expect(workerIds).toContain(worker);
+        expect(echoed).toBe(request);
+        servedBy.set(request, worker!);
       }
+    }
 
-      // The workers end when their stdin closes; their reports hold every request exactly once.
-      for (const worker of workers) worker.child.stdin.end();
-      const workerCodes = await within(Promise.all(workers.map((worker) => worker.exited)), 5000, "the workers");
-      expect(workerCodes, workers.map((worker) => worker.stderr()).join("\n")).toEqual([0, 0]);
+    // The workers end when their stdin closes; their reports hold every request exactly once.
+    for (const worker of workers) worker.child.stdin.end();
+    const workerCodes = await within(
+      Promise.all(workers.map((worker) => worker.exited)),
+      5000,
+      "the workers",
+    );
+    expect(workerCodes, workers.map((worker) => worker.stderr()).join("\n")).toEqual([0, 0]);
 
-      const served = workers.map((worker) =>
-        worker.lines.filter((line) => typeof line.served === "string" && line.served !== "ping").map((line) => line.served as string),
-      );
-      const all = clientIds.flatMap((id) => Array.from({ length: requestsPerClient }, (_, n) => `${id}:${n}`));
-      expect([...served[0]!, ...served[1]!].sort()).toEqual([...all].sort());
-      for (const [index, requests] of served.entries()) {
-        expect(requests.length, `worker ${workerIds[index]} served none`).toBeGreaterThan(0);
-        for (const request of requests) expect(servedBy.get(request)).toBe(workerIds[index]);
-      }
+    const served = workers.map((worker) =>
+      worker.lines
+        .filter((line) => typeof line.served === "string" && line.served !== "ping")
+        .map((line) => line.served as string),
+    );
+    const all = clientIds.flatMap((id) =>
+      Array.from({ length: requestsPerClient }, (_, n) => `${id}:${n}`),
+    );
+    expect([...served[0]!, ...served[1]!].sort()).toEqual([...all].sort());
+    for (const [index, requests] of served.entries()) {
+      expect(requests.length, `worker ${workerIds[index]} served none`).toBeGreaterThan(0);
+      for (const request of requests) expect(servedBy.get(request)).toBe(workerIds[index]);
+    }
 
-      // The seed stops the broker by closing a socket: run() then resolves, and (like the
-      // zeromq package's Proxy) the proxy closes its backend too when it ends.
-      frontend.close();
-      await within(running, 5000, "proxy() after closing the frontend");
-      expect(backend.closed).toBe(true);
-    },
-    25_000,
-  );
+    // The seed stops the broker by closing a socket: run() then resolves, and (like the
+    // zeromq package's Proxy) the proxy closes its backend too when it ends.
+    frontend.close();
+    await within(running, 5000, "proxy() after closing the frontend");
+    expect(backend.closed).toBe(true);
+  }, 25_000);
 
   it("copies all frames of both directions to the capture socket", async () => {
     const frontend = track(new Router({ linger: 0 }));
@@ -535,7 +550,8 @@ describe("forwarder and streamer", () => {
     while (received[0]!.length + received[1]!.length < count && Date.now() < deadline) {
       for (const [index, consumer] of consumers.entries()) {
         let message: Buffer[] | null;
-        while ((message = consumer.tryReceive()) !== null) received[index]!.push(message[0]!.toString());
+        while ((message = consumer.tryReceive()) !== null)
+          received[index]!.push(message[0]!.toString());
       }
       await sleep(5);
     }
@@ -566,7 +582,9 @@ describe("bad input", () => {
     const socket = track(new Dealer());
     const other = track(new Dealer());
     await expect(Promise.resolve().then(() => proxy(socket, socket))).rejects.toThrow(TypeError);
-    await expect(Promise.resolve().then(() => proxy(socket, other, other))).rejects.toThrow(TypeError);
+    await expect(Promise.resolve().then(() => proxy(socket, other, other))).rejects.toThrow(
+      TypeError,
+    );
     // Nothing was lent to a proxy.
     expect(socket.trySend("x")).toBe(false);
     expect(other.trySend("x")).toBe(false);
@@ -584,7 +602,11 @@ describe("bad input", () => {
   it.each(["frontEnd", "backEnd", "capture"] as const)(
     "fails with EBADF for a closed %s and lends nothing",
     async (which) => {
-      const sockets = { frontEnd: track(new Pull()), backEnd: track(new Push()), capture: track(new Push()) };
+      const sockets = {
+        frontEnd: track(new Pull()),
+        backEnd: track(new Push()),
+        capture: track(new Push()),
+      };
       sockets[which].close();
       await expectCode(() => proxy(sockets.frontEnd, sockets.backEnd, sockets.capture), "EBADF");
       for (const [name, socket] of Object.entries(sockets)) {

@@ -125,5 +125,4 @@ describe("socket churn", () => {
       expect(Math.abs(report.fdsEnd - report.fdsWarm)).toBeLessThanOrEqual(5);
     },
   );
-
 });

@@ -60,9 +60,15 @@ describe("socket classes have exactly their own methods and options", () => {
   });
 
   it("draft sockets carry routing ids and groups in their message types", () => {
-    expectTypeOf<draft.Server["receive"]>().returns.toEqualTypeOf<Promise<[Buffer, draft.ServerRoutingOptions]>>();
-    expectTypeOf<draft.Dish["receive"]>().returns.toEqualTypeOf<Promise<[Buffer, draft.DishGroupOptions]>>();
-    expectTypeOf<draft.Radio["send"]>().parameters.toEqualTypeOf<[zmq.MessageLike, draft.RadioGroupOptions]>();
+    expectTypeOf<draft.Server["receive"]>().returns.toEqualTypeOf<
+      Promise<[Buffer, draft.ServerRoutingOptions]>
+    >();
+    expectTypeOf<draft.Dish["receive"]>().returns.toEqualTypeOf<
+      Promise<[Buffer, draft.DishGroupOptions]>
+    >();
+    expectTypeOf<draft.Radio["send"]>().parameters.toEqualTypeOf<
+      [zmq.MessageLike, draft.RadioGroupOptions]
+    >();
   });
 });
 
@@ -76,8 +82,14 @@ describe("errors and events", () => {
   });
 
   it("observer events are a discriminated union", () => {
-    expectTypeOf<zmq.EventOfType<"connect:retry">>().toMatchTypeOf<{ type: "connect:retry"; interval: number; address: string }>();
-    expectTypeOf<zmq.EventOfType<"handshake:error:auth">["error"]["status"]>().toEqualTypeOf<number>();
+    expectTypeOf<zmq.EventOfType<"connect:retry">>().toMatchTypeOf<{
+      type: "connect:retry";
+      interval: number;
+      address: string;
+    }>();
+    expectTypeOf<
+      zmq.EventOfType<"handshake:error:auth">["error"]["status"]
+    >().toEqualTypeOf<number>();
     expectTypeOf<zmq.EventType>().toMatchTypeOf<string>();
   });
 });

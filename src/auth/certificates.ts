@@ -103,7 +103,11 @@ function parseValue(raw: string, file: string, line: number): string {
     if (end < 0) throw new CertificateError(`Unterminated ${quote}-quoted value`, file, line);
     const rest = text.slice(end + 1).trim();
     if (rest !== "" && !rest.startsWith("#")) {
-      throw new CertificateError(`Unexpected text after a quoted value (${rest.length} characters, not shown)`, file, line);
+      throw new CertificateError(
+        `Unexpected text after a quoted value (${rest.length} characters, not shown)`,
+        file,
+        line,
+      );
     }
     return text.slice(1, end);
   }
@@ -127,7 +131,8 @@ function parseCertificateText(text: string, file: string): ParsedFile {
     const equals = content.indexOf("=");
     const name = (equals < 0 ? content.replace(/\s#.*$/, "") : content.slice(0, equals)).trim();
     // The line is not shown: in a secret certificate it may hold the key.
-    if (!NAME.test(name)) throw new CertificateError(`Malformed line (${content.length} characters)`, file, line);
+    if (!NAME.test(name))
+      throw new CertificateError(`Malformed line (${content.length} characters)`, file, line);
     if (indent === 0) {
       // A section (`metadata`, `curve`); others (and top-level properties) are not ours.
       section = name === "metadata" ? parsed.metadata : name === "curve" ? parsed.curve : null;

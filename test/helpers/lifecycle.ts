@@ -14,7 +14,8 @@ afterEach(() => {
   for (const socket of open.splice(0).reverse()) socket.close();
 });
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rejects with a clear message when `promise` has not settled within `ms`. */
 export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
