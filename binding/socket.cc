@@ -578,31 +578,20 @@ Napi::Value Socket::ReceiveMany(const Napi::CallbackInfo& info) {
   return Napi::Value(env, batch);
 }
 
-void Socket::Join(const Napi::CallbackInfo& info) {
+void Socket::GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {
   Napi::Env env = info.Env();
   CheckUsable(env);
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
   std::string group = info[0].As<Napi::String>().Utf8Value();
+  // A NUL would cut the group short ("h\0x" would join "h").
   if (group.find('\0') != std::string::npos) {
     throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
   }
-  if (zmq_join(handle_, group.c_str()) != 0) {
-    throw ErrnoError(env);
-  }
+  if (call(handle_, group.c_str()) != 0) throw ErrnoError(env);
 }
 
-void Socket::Leave(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckUsable(env);
-  if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
-  std::string group = info[0].As<Napi::String>().Utf8Value();
-  if (group.find('\0') != std::string::npos) {
-    throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
-  }
-  if (zmq_leave(handle_, group.c_str()) != 0) {
-    throw ErrnoError(env);
-  }
-}
+void Socket::Join(const Napi::CallbackInfo& info) { GroupCall(info, zmq_join); }
+void Socket::Leave(const Napi::CallbackInfo& info) { GroupCall(info, zmq_leave); }
 
 void Socket::Monitor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

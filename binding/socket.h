@@ -69,6 +69,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void SetReceiveMeta(const Napi::CallbackInfo& info);
   void Join(const Napi::CallbackInfo& info);
   void Leave(const Napi::CallbackInfo& info);
+  void GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));
 
   // Readiness.
   Napi::Value Watch(const Napi::CallbackInfo& info);
