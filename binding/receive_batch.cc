@@ -28,9 +28,6 @@ constexpr size_t kSlabFrameBytes = 2048;
 // A batch stops growing once its slab reaches this size. It bounds what one retained small
 // Buffer keeps alive (its slab), as Node's own Buffer pool does with 8 KiB.
 constexpr size_t kSlabBytes = 32 * 1024;
-// And once it has taken this many bytes in all, so that one busy socket cannot hold the
-// event loop for long.
-constexpr size_t kBatchBytes = 4 * 1024 * 1024;
 
 int ReceivePart(void* socket, zmq_msg_t* msg) {
   int rc;

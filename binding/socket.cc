@@ -22,9 +22,6 @@ namespace zmq_napi {
 
 namespace {
 
-// A batch stops at this many bytes even when more messages are ready, so that one busy socket
-// hands the event loop back in bounded time.
-constexpr size_t kBatchBytes = 4 * 1024 * 1024;
 // libzmq 4.3.4's udp engine buffer (MAX_UDP_MSG in udp_engine.hpp).
 constexpr size_t kMaxUdpDatagram = 8192;
 // The most frames one message may have: a sparse array must not make us allocate gigabytes.

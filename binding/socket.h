@@ -23,6 +23,10 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // closed by its context rather than by the JavaScript that owns it.
   static constexpr int kClosedByContext = 0x100;
 
+  // A receive batch (receiveMany, receiveBatch) stops at this many bytes even when more
+  // messages are ready, so that one busy socket hands the event loop back in bounded time.
+  static constexpr size_t kBatchBytes = 4 * 1024 * 1024;
+
   static Napi::Function Define(Napi::Env env);
 
   // new Socket(context, type, onReady(readyMask))

@@ -45,13 +45,6 @@ export interface ProxyStatistics {
 }
 
 let controlCounter = 0;
-const runningProxies = new WeakMap<Socket, Proxy>();
-
-/** The running proxy that owns `socket`, if any (Socket.close() terminates it first). */
-export function proxyOwning(socket: Socket): Proxy | undefined {
-  return runningProxies.get(socket);
-}
-
 /**
  * A steerable proxy between a front-end and a back-end socket (ROUTER/DEALER for a request
  * broker, XSUB/XPUB for a pub/sub forwarder, PULL/PUSH for a streamer), with an optional
@@ -116,12 +109,10 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       return Promise.reject(fromNative(error));
     }
     for (const socket of sockets) {
-      runningProxies.set(socket, this as Proxy);
       beforeClose.set(socket, () => this.terminate());
     }
     const finish = () => {
       for (const socket of sockets) {
-        runningProxies.delete(socket);
         beforeClose.delete(socket);
       }
       outer.close();

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { Context, Pair, Pull, Push, Router, Subscriber, ZmqError, type Socket } from "../src/index";
 import { bindFresh, endpoint } from "./helpers/endpoints";
+import { within } from "./helpers/lifecycle";
 
 const fixtures = path.join(__dirname, "fixtures");
 
@@ -22,19 +23,6 @@ function track<S extends Socket>(socket: S): S {
 afterEach(() => {
   for (const socket of open.splice(0)) socket.close();
 });
-
-/** Fails fast instead of letting a hung operation run into the test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function state(promise: Promise<unknown>): Promise<"pending" | "fulfilled" | "rejected"> {
   let result: "pending" | "fulfilled" | "rejected" = "pending";

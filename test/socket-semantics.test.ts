@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { Pair, Pull, Push, Reply, Request, ZmqError, type Socket } from "../src/index";
 import { bindFresh, endpoint, transports, type Transport } from "./helpers/endpoints";
+import { within } from "./helpers/lifecycle";
 
 const open: Socket[] = [];
 function track<S extends Socket>(socket: S): S {
@@ -39,19 +40,6 @@ async function state(promise: Promise<unknown>): Promise<"pending" | "fulfilled"
   );
   await new Promise((resolve) => setImmediate(resolve));
   return result;
-}
-
-/** Fails fast instead of letting a hung operation run into the test timeout. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function text(message: Buffer[]): string[] {
