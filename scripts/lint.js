@@ -5,10 +5,13 @@
 //   - clang-format over binding/**/*.{cc,h}, when clang-format is installed (Debian package
 //     clang-format; CLANG_FORMAT names another binary). Without it this step is skipped with a
 //     notice, and fails only when CI=true;
-//   - tsc -p tsconfig.json --noEmit.
+//   - tsc -p tsconfig.json --noEmit;
+//   - publint over the package as `npm pack` would publish it (package.json's exports, types,
+//     files…): errors and warnings fail; suggestions are printed only.
 //
 //   node scripts/lint.js          check; exits non-zero when any step fails
-//   node scripts/lint.js --fix    rewrite the formatting instead of checking it (tsc still runs)
+//   node scripts/lint.js --fix    rewrite the formatting instead of checking it (tsc and
+//                                 publint still run)
 
 const fs = require("node:fs");
 const path = require("node:path");
@@ -147,14 +150,51 @@ function typecheckStep() {
     : { ok: false, summary: "type errors" };
 }
 
-const results = [
-  ["prettier", prettierStep()],
-  ["clang-format", clangFormatStep()],
-  ["tsc", typecheckStep()],
-];
-
-heading("summary");
-for (const [name, { ok, summary }] of results) {
-  process.stdout.write(`${ok ? "ok  " : "FAIL"} ${name}: ${summary}\n`);
+async function publintStep() {
+  heading("publint (the package as npm pack publishes it)");
+  let publint, formatMessage;
+  try {
+    // publint is an ES module.
+    ({ publint } = await import("publint"));
+    ({ formatMessage } = await import("publint/utils"));
+  } catch (error) {
+    return { ok: false, summary: `could not load publint: ${error.message}` };
+  }
+  let result;
+  try {
+    result = await publint({ pkgDir: root, level: "suggestion", pack: "npm" });
+  } catch (error) {
+    return { ok: false, summary: `publint failed: ${error.message}` };
+  }
+  const count = { error: 0, warning: 0, suggestion: 0 };
+  for (const message of result.messages) {
+    count[message.type] += 1;
+    const text = formatMessage(message, result.pkg, { color: false }) ?? message.code;
+    process.stdout.write(`${message.type}: ${text}\n`);
+  }
+  const tally = `${count.error} errors, ${count.warning} warnings, ${count.suggestion} suggestions`;
+  if (!result.messages.length) process.stdout.write("no messages\n");
+  return count.error || count.warning
+    ? { ok: false, summary: `${tally} (errors and warnings must be fixed)` }
+    : { ok: true, summary: tally };
 }
-process.exit(results.every(([, { ok }]) => ok) ? 0 : 1);
+
+async function main() {
+  const results = [
+    ["prettier", prettierStep()],
+    ["clang-format", clangFormatStep()],
+    ["tsc", typecheckStep()],
+    ["publint", await publintStep()],
+  ];
+
+  heading("summary");
+  for (const [name, { ok, summary }] of results) {
+    process.stdout.write(`${ok ? "ok  " : "FAIL"} ${name}: ${summary}\n`);
+  }
+  process.exit(results.every(([, { ok }]) => ok) ? 0 : 1);
+}
+
+main().catch((error) => {
+  process.stderr.write(`lint: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
