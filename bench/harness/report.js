@@ -140,18 +140,18 @@ function environment(data) {
     lines.push(
       `| 1-min load average during the run | ${during.min} … ${during.max}, median ${during.median} (sampled at every cell) |`,
     );
-  const busy = during ? during.median : (m.loadAverage?.[0] ?? 0);
-  const level = during
-    ? `a 1-min load average from ${during.min} to ${during.max}, median ${during.median}`
-    : `a 1-min load average of ${busy} at the start`;
+  // The load sampled between cells is mostly the benchmark's own: a cell keeps two processes
+  // and their libzmq I/O threads busy. Only the load before the first cell tells of others.
+  const before = m.loadAverage?.[0] ?? 0;
+  const sampled = during
+    ? ` The 1-min load average sampled during the run (${during.min} … ${during.max}, median ${during.median}) is mostly the benchmark's own: each cell keeps two processes and their libzmq I/O threads busy.`
+    : "";
+  const spread =
+    " The spread column and the charts' whiskers show how much the repetitions disagreed.";
   const note =
-    busy >= m.nproc / 2
-      ? `**Noise**: the machine was not idle — ${level}, on ${m.nproc} CPUs — so other ` +
-        "processes competed with each cell's. Absolute numbers move with that load; the ratios, " +
-        "taken within a repetition, move less. The spread column and the charts' whiskers show " +
-        "how much the repetitions disagreed."
-      : `**Noise**: the machine was lightly loaded (${level}, on ${m.nproc} CPUs). The spread ` +
-        "column and the charts' whiskers show how much the repetitions disagreed.";
+    before >= m.nproc / 2
+      ? `**Noise**: the machine was busy before the run started (1-min load average ${before} on ${m.nproc} CPUs), so other processes competed with the cells. Absolute numbers move with that load; the ratios, taken within a repetition, move less.${sampled}${spread}`
+      : `**Noise**: the machine was idle when the run started (1-min load average ${before} on ${m.nproc} CPUs).${sampled}${spread}`;
   return [lines.join("\n"), "", note].join("\n");
 }
 
