@@ -115,7 +115,6 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::Reference<Napi::Int32Array> meta_;
   int32_t* meta_data_ = nullptr;
   size_t meta_length_ = 0;
-  std::vector<char> slab_;
   void* zpoller_ = nullptr;  // Thread-safe sockets only: the zmq_poller whose fd we watch.
   int type_ = 0;
   int want_ = 0;
