@@ -12,7 +12,13 @@ import {
   type OperationOptions,
 } from "./socket";
 import "./observer"; // socket.events
-import { defineSocketClass, type Readable, type SocketOptions, type Writable } from "./sockets";
+import {
+  defineSocketClass,
+  internals,
+  type Readable,
+  type SocketOptions,
+  type Writable,
+} from "./sockets";
 
 export type { SocketOptions, Readable, Writable } from "./sockets";
 
@@ -33,17 +39,6 @@ export interface DishGroupOptions {
   /** The group, as bytes. */
   group: Buffer;
 }
-
-type Internals = {
-  sendMessage(
-    message: unknown,
-    options?: OperationOptions,
-    routingId?: number,
-    group?: string,
-  ): Promise<void>;
-  trySendMessage(message: unknown, routingId?: number, group?: string): boolean;
-};
-const internals = (socket: Socket) => socket as unknown as Internals;
 
 function routingIdOf(options: unknown): number {
   if (typeof options !== "object" || options === null)

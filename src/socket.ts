@@ -235,24 +235,19 @@ export abstract class Socket {
    * operations wait (send/receive) or fail with EBUSY (try*, connect).
    */
   bind(address: string): Promise<void> {
-    expectString(address, "address");
-    if (this.#closed) return Promise.reject(closedError("bind"));
-    const binding: Promise<void> = this.#whenIdle(() => this[native].bind(address)).then(
-      () => this.#endBinding(binding),
-      (error) => {
-        this.#endBinding(binding);
-        throw fromNative(error, address);
-      },
-    );
-    this.#binding = binding;
-    return binding;
+    return this.#changeBinding("bind", address);
   }
 
   /** Unbinds from an endpoint bound before (for `tcp://*:*` use the resolved lastEndpoint). */
   unbind(address: string): Promise<void> {
+    return this.#changeBinding("unbind", address);
+  }
+
+  /** bind()/unbind(): on a worker thread, one at a time, other operations waiting meanwhile. */
+  #changeBinding(method: "bind" | "unbind", address: string): Promise<void> {
     expectString(address, "address");
-    if (this.#closed) return Promise.reject(closedError("unbind"));
-    const binding: Promise<void> = this.#whenIdle(() => this[native].unbind(address)).then(
+    if (this.#closed) return Promise.reject(closedError(method));
+    const binding: Promise<void> = this.#whenIdle(() => this[native][method](address)).then(
       () => this.#endBinding(binding),
       (error) => {
         this.#endBinding(binding);

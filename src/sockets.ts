@@ -50,6 +50,7 @@ export interface Readable<M extends object[] = Message[]> {
   [Symbol.asyncIterator](): AsyncIterator<M, undefined>;
 }
 
+/** The protected Socket methods the mixins (here and in draft.ts) call. */
 type Internals = {
   sendMessage(
     message: unknown,
@@ -65,7 +66,8 @@ type Internals = {
   iterateMessages(): AsyncIterator<Message[], undefined>;
   setRawOption(id: number, kind: number, value: unknown): void;
 };
-const internals = (socket: Socket) => socket as unknown as Internals;
+/** @internal */
+export const internals = (socket: Socket) => socket as unknown as Internals;
 
 /** The send/trySend/sendBatch methods, mixed into every sending socket class. */
 export const writableMethods = {
