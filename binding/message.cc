@@ -1,5 +1,7 @@
 #include "message.h"
 
+#include <cerrno>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -114,6 +116,14 @@ bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg) {
   }
   ThrowUnsupported(env, value);
   return false;
+}
+
+int ReceiveFrame(void* socket, zmq_msg_t* msg) {
+  int rc;
+  do {
+    rc = zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+  } while (rc < 0 && zmq_errno() == EINTR);
+  return rc;
 }
 
 napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg) {

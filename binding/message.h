@@ -21,6 +21,10 @@ constexpr size_t kZeroCopyReceiveBytes = 8192;
 // anything else; `msg` is then left uninitialised.
 bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg);
 
+// Receives the next frame without waiting, retrying when a signal interrupts the call. Returns
+// zmq_msg_recv's result (-1 with zmq_errno() set, EAGAIN when nothing is ready).
+int ReceiveFrame(void* socket, zmq_msg_t* msg);
+
 // Returns a Buffer with the contents of `msg` and takes ownership of it (`msg` is closed or
 // moved). Returns nullptr with a pending exception on failure.
 napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg);

@@ -57,14 +57,6 @@ napi_value HandOverSlab(napi_env env, char* slab, size_t used) {
   return status == napi_ok ? buffer : nullptr;
 }
 
-int ReceivePart(void* socket, zmq_msg_t* msg) {
-  int rc;
-  do {
-    rc = zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
-  } while (rc < 0 && zmq_errno() == EINTR);
-  return rc;
-}
-
 }  // namespace
 
 void Socket::SetReceiveMeta(const Napi::CallbackInfo& info) {
@@ -104,7 +96,7 @@ Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
   zmq_msg_t msg;
   while (count < max && bytes < kBatchBytes && slab_used < kSlabBytes) {
     zmq_msg_init(&msg);
-    if (ReceivePart(handle_, &msg) < 0) {
+    if (ReceiveFrame(handle_, &msg) < 0) {
       int error = zmq_errno();
       zmq_msg_close(&msg);
       if (error == EAGAIN) {
@@ -179,7 +171,7 @@ Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
       parts++;
       if (!more) break;
       zmq_msg_init(&msg);
-      if (ReceivePart(handle_, &msg) < 0) {
+      if (ReceiveFrame(handle_, &msg) < 0) {
         int error = zmq_errno();
         zmq_msg_close(&msg);
         throw ErrnoError(env, error);

@@ -485,11 +485,7 @@ Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
 int Socket::ReceiveOne(napi_env env, napi_value* out, size_t* bytes) {
   zmq_msg_t msg;
   zmq_msg_init(&msg);
-  int rc;
-  do {
-    rc = zmq_msg_recv(&msg, handle_, ZMQ_DONTWAIT);
-  } while (rc < 0 && zmq_errno() == EINTR);
-  if (rc < 0) {
+  if (ReceiveFrame(handle_, &msg) < 0) {
     int error = zmq_errno();
     zmq_msg_close(&msg);
     if (error == EAGAIN) return 0;
@@ -517,10 +513,7 @@ int Socket::ReceiveOne(napi_env env, napi_value* out, size_t* bytes) {
     if (!more) break;
     // The remaining parts of a message are already here: libzmq delivers messages whole.
     zmq_msg_init(&msg);
-    do {
-      rc = zmq_msg_recv(&msg, handle_, ZMQ_DONTWAIT);
-    } while (rc < 0 && zmq_errno() == EINTR);
-    if (rc < 0) {
+    if (ReceiveFrame(handle_, &msg) < 0) {
       int error = zmq_errno();
       zmq_msg_close(&msg);
       napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
