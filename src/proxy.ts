@@ -2,7 +2,7 @@
 // event loop never blocks. While it runs, its sockets belong to it: using them from JavaScript
 // fails with EBUSY, and closing one terminates the proxy first.
 import { ZmqError, fromNative, typeError } from "./errors";
-import { addon, type NativeSocket } from "./native";
+import { addon } from "./native";
 import { Socket, beforeClose, nativeSocketOf } from "./socket";
 import { Pair } from "./sockets";
 
@@ -58,7 +58,6 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   /** The socket that receives a copy of every message, if any (left open when run() ends). */
   readonly capture: Socket | undefined;
   #control: Pair | undefined;
-  #controlInner: Pair | undefined;
   #running: Promise<void> | undefined;
   #commands: Promise<unknown> = Promise.resolve();
 
@@ -91,7 +90,6 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       outer.close();
       throw error;
     }
-    this.#controlInner = inner;
     this.#control = outer;
     const sockets = [this.frontEnd, this.backEnd, ...(this.capture ? [this.capture] : [])];
     let started: Promise<void>;

@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 
 import { Radio, Dish } from "../src/draft";
 import { lastJson, runFixture } from "./fixtures/reliability-helpers";

@@ -3,10 +3,9 @@
 // memory line must be flat: what is left at the end may not exceed the warm sample by more
 // than a generous bound, and the samples after warm-up must not climb steadily.
 import * as path from "node:path";
-import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 
-import { lastJson, repoRoot } from "./fixtures/reliability-helpers";
+import { lastJson, runFixture, type ChildResult } from "./fixtures/reliability-helpers";
 
 interface Sample {
   messages: number;
@@ -31,25 +30,11 @@ interface Report {
   };
 }
 
-function memoryCheck(
-  args: string[],
-): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--expose-gc", path.join(repoRoot, "scripts", "memory-check.js"), ...args],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+/** Runs scripts/memory-check.js (it needs --expose-gc) in a child of its own. */
+function memoryCheck(args: string[]): Promise<ChildResult> {
+  return runFixture(path.join("..", "..", "scripts", "memory-check.js"), args, {
+    nodeArgs: ["--expose-gc"],
+  }).done;
 }
 
 /** Least-squares slope of y over x. */

@@ -15,7 +15,7 @@ const runtimes: Record<string, string[]> = {
   bun: [bin("bun")],
 };
 
-describe.each(Object.entries(runtimes))("under %s", (name, command) => {
+describe.each(Object.entries(runtimes))("under %s", (_name, command) => {
   const run = (...args: string[]) =>
     spawnSync(command[0]!, [...command.slice(1), fixture, ...args], {
       cwd: root,

@@ -32,7 +32,6 @@ import {
   parseCertificate,
   type AuthDecision,
 } from "../src/auth/index";
-import { bindFresh } from "./helpers/endpoints";
 import { sleep, within } from "./helpers/lifecycle";
 
 const run = promisify(execFile);
