@@ -2,7 +2,7 @@
 // .errno and the endpoint in .address; argument and option checks throw TypeError/RangeError
 // naming what was wrong.
 import * as os from "node:os";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
   Context,
@@ -14,19 +14,9 @@ import {
   Router,
   Subscriber,
   ZmqError,
-  type Socket,
 } from "../src/index";
 import { bindFresh, endpoint } from "./helpers/endpoints";
-
-const open: Socket[] = [];
-function track<S extends Socket>(socket: S): S {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0)) socket.close();
-});
+import { track } from "./helpers/lifecycle";
 
 /** libzmq's own errno numbers start at ZMQ_HAUSNUMERO (156384712). */
 const EFSM = 156384712 + 51;

@@ -18,14 +18,15 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import {
   PeerTree,
+  expectCleanExit,
+  hostsTrackedIn,
   launch,
   numbersOf,
   range,
-  twoHosts,
   type ErrorInfo,
   type Received,
-  type TwoHosts,
 } from "./fixtures/multicast-rpc";
+import { sleep } from "./helpers/lifecycle";
 
 const trees: PeerTree[] = [];
 
@@ -34,27 +35,7 @@ afterEach(async () => {
   for (const tree of trees.splice(0)) await tree.shutdown(5_000);
 });
 
-async function hosts(subnet: number): Promise<TwoHosts> {
-  const started = await twoHosts(subnet);
-  trees.push(started.tree);
-  return started;
-}
-
-/**
- * Shuts a tree down and checks that every process in it exited by itself with code 0,
- * including the nested `peers`.
- */
-async function expectCleanExit(tree: PeerTree, peers: string[] = []): Promise<void> {
-  const exit = await tree.shutdown();
-  const where = `output:\n${tree.output.slice(-2000)}`;
-  expect({ code: exit.code, signal: exit.signal }, where).toEqual({ code: 0, signal: null });
-  expect(Object.keys(exit.peerExits ?? {}).sort(), where).toEqual(peers);
-  for (const [name, peerExit] of Object.entries(exit.peerExits ?? {})) {
-    expect({ peer: name, ...peerExit }, where).toEqual({ peer: name, code: 0, signal: null });
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hosts = hostsTrackedIn(trees);
 
 /**
  * PGM has no handshake: a subscriber receives only what is sent after its I/O thread joined
@@ -93,32 +74,31 @@ for (const { transport, subnet } of [
     const group = "239.192.7.1";
     const port = 5555;
 
-    it("PUB→SUB: 1000 numbered messages arrive once each, in order; other topics never", async () => {
-      const { tree, a, b } = await hosts(subnet);
-      const B = { peer: "B" };
-
+    /** A Subscriber `id` on host B (address `b`), subscribed to `topics`, connected to the group. */
+    async function subscriberOnB(
+      tree: PeerTree,
+      b: string,
+      id: string,
+      options: object,
+      topics: string[],
+    ): Promise<void> {
+      await tree.call({ peer: "B", op: "socket", id, type: "Subscriber", options });
+      await tree.call({ peer: "B", op: "call", id, method: "subscribe", args: topics });
       await tree.call({
-        ...B,
-        op: "socket",
-        id: "sub",
-        type: "Subscriber",
-        options: { ...rateOptions, receiveHighWaterMark: 0 },
-      });
-      await tree.call({
-        ...B,
+        peer: "B",
         op: "call",
-        id: "sub",
-        method: "subscribe",
-        args: ["data.", "warm."],
-      });
-      await tree.call({
-        ...B,
-        op: "call",
-        id: "sub",
+        id,
         method: "connect",
         args: [`${transport}://${b};${group}:${port}`],
       });
+    }
 
+    /** The Publisher "pub" on host A (address `a`), attached to the group by `method`. */
+    async function publisherOnA(
+      tree: PeerTree,
+      a: string,
+      method: "bind" | "connect",
+    ): Promise<void> {
       await tree.call({
         op: "socket",
         id: "pub",
@@ -128,9 +108,21 @@ for (const { transport, subnet } of [
       await tree.call({
         op: "call",
         id: "pub",
-        method: "bind",
+        method,
         args: [`${transport}://${a};${group}:${port}`],
       });
+    }
+
+    it("PUB→SUB: 1000 numbered messages arrive once each, in order; other topics never", async () => {
+      const { tree, a, b } = await hosts(subnet);
+      const B = { peer: "B" };
+
+      await subscriberOnB(tree, b, "sub", { ...rateOptions, receiveHighWaterMark: 0 }, [
+        "data.",
+        "warm.",
+      ]);
+
+      await publisherOnA(tree, a, "bind");
 
       await warmUp(tree, { id: "pub" }, { ...B, id: "sub" }, "warm.");
       await tree.call({ ...B, op: "received", id: "sub", clear: true });
@@ -175,36 +167,10 @@ for (const { transport, subnet } of [
     it("a subscriber that joins late receives what is sent after it joined, without a gap", async () => {
       const { tree, a, b } = await hosts(subnet);
       const B = { peer: "B" };
-      const endpointB = `${transport}://${b};${group}:${port}`;
 
-      await tree.call({
-        op: "socket",
-        id: "pub",
-        type: "Publisher",
-        options: { ...rateOptions, sendHighWaterMark: 0 },
-      });
-      await tree.call({
-        op: "call",
-        id: "pub",
-        method: "connect",
-        args: [`${transport}://${a};${group}:${port}`],
-      });
+      await publisherOnA(tree, a, "connect");
       // An early subscriber shows that the stream reaches host B from its first message on.
-      await tree.call({
-        ...B,
-        op: "socket",
-        id: "early",
-        type: "Subscriber",
-        options: rateOptions,
-      });
-      await tree.call({
-        ...B,
-        op: "call",
-        id: "early",
-        method: "subscribe",
-        args: ["tick.", "warm."],
-      });
-      await tree.call({ ...B, op: "call", id: "early", method: "connect", args: [endpointB] });
+      await subscriberOnB(tree, b, "early", rateOptions, ["tick.", "warm."]);
       await warmUp(tree, { id: "pub" }, { ...B, id: "early" }, "warm.");
 
       await tree.call({ op: "streamStart", id: "pub", prefix: "tick.", intervalMs: 5 });
@@ -215,9 +181,7 @@ for (const { transport, subnet } of [
       // Join while the stream runs. Everything numbered below `before` was sent before the
       // late subscriber existed.
       const before = (await status()).sent;
-      await tree.call({ ...B, op: "socket", id: "late", type: "Subscriber", options: rateOptions });
-      await tree.call({ ...B, op: "call", id: "late", method: "subscribe", args: ["tick."] });
-      await tree.call({ ...B, op: "call", id: "late", method: "connect", args: [endpointB] });
+      await subscriberOnB(tree, b, "late", rateOptions, ["tick."]);
       const joined = (await status()).sent;
       const first = await tree.call<{ count: number }>({
         ...B,
@@ -273,33 +237,9 @@ for (const { transport, subnet } of [
 
       // A subscriber that stops reading: libzmq's pipe (100 messages) fills, its I/O thread stops
       // reading the PGM socket, and the kernel drops what does not fit in a 4 KiB buffer.
-      await tree.call({
-        ...B,
-        op: "socket",
-        id: "sub",
-        type: "Subscriber",
-        options: { ...rateOptions, receiveHighWaterMark: 100, receiveBufferSize: 4096 },
-      });
-      await tree.call({ ...B, op: "call", id: "sub", method: "subscribe", args: ["n."] });
-      await tree.call({
-        ...B,
-        op: "call",
-        id: "sub",
-        method: "connect",
-        args: [`${transport}://${b};${group}:${port}`],
-      });
-      await tree.call({
-        op: "socket",
-        id: "pub",
-        type: "Publisher",
-        options: { ...rateOptions, sendHighWaterMark: 0 },
-      });
-      await tree.call({
-        op: "call",
-        id: "pub",
-        method: "connect",
-        args: [`${transport}://${a};${group}:${port}`],
-      });
+      const subOptions = { ...rateOptions, receiveHighWaterMark: 100, receiveBufferSize: 4096 };
+      await subscriberOnB(tree, b, "sub", subOptions, ["n."]);
+      await publisherOnA(tree, a, "connect");
       await warmUp(tree, { id: "pub" }, { ...B, id: "sub" }, "n.warm.");
       await tree.call({ ...B, op: "received", id: "sub", clear: true });
 

@@ -13,15 +13,16 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import {
   PeerTree,
+  expectCleanExit,
+  hostsTrackedIn,
   launch,
   numbersOf,
   range,
-  twoHosts,
   type ErrorInfo,
   type Frame,
   type Received,
-  type TwoHosts,
 } from "./fixtures/multicast-rpc";
+import { sleep } from "./helpers/lifecycle";
 
 const trees: PeerTree[] = [];
 
@@ -36,27 +37,7 @@ async function oneHost(): Promise<PeerTree> {
   return tree;
 }
 
-async function hosts(subnet: number): Promise<TwoHosts> {
-  const started = await twoHosts(subnet);
-  trees.push(started.tree);
-  return started;
-}
-
-/**
- * Shuts a tree down and checks that every process in it exited by itself with code 0,
- * including the nested `peers`.
- */
-async function expectCleanExit(tree: PeerTree, peers: string[] = []): Promise<void> {
-  const exit = await tree.shutdown();
-  const where = `output:\n${tree.output.slice(-2000)}`;
-  expect({ code: exit.code, signal: exit.signal }, where).toEqual({ code: 0, signal: null });
-  expect(Object.keys(exit.peerExits ?? {}).sort(), where).toEqual(peers);
-  for (const [name, peerExit] of Object.entries(exit.peerExits ?? {})) {
-    expect({ peer: name, ...peerExit }, where).toEqual({ peer: name, code: 0, signal: null });
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hosts = hostsTrackedIn(trees);
 
 type Where = { peer?: string };
 

@@ -6,25 +6,13 @@
 // Existing coverage not repeated: HWM back-pressure inside one process with a few large
 // messages (socket-semantics.test.ts), unknown routing ids → EHOSTUNREACH (errors.test.ts,
 // socket-patterns.test.ts), linger at process exit (socket-lifecycle.test.ts).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { Dealer, Publisher, Pull, Router, Subscriber, ZmqError, type Socket } from "../src/index";
-import { freePort, runFixture, sleep, within, type Child } from "./fixtures/reliability-helpers";
+import { Dealer, Publisher, Pull, Router, Subscriber, ZmqError } from "../src/index";
+import { freePort, runFixture, sleep, within } from "./fixtures/reliability-helpers";
+import { track, trackChild } from "./helpers/lifecycle";
 
 const MILLION = 1_000_000;
-
-const cleanups: Array<() => void> = [];
-function track<S extends Socket>(socket: S): S {
-  cleanups.push(() => socket.close());
-  return socket;
-}
-function trackChild(child: Child): Child {
-  cleanups.push(() => child.kill("SIGKILL"));
-  return child;
-}
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
 
 /** `promise`, marked as handled: a send still waiting when the test fails and closes its socket rejects. */
 function quiet<T>(promise: Promise<T>): Promise<T> {
@@ -312,6 +300,30 @@ describe("a send() waiting at a high water mark does not busy-wait", () => {
     return (used.user + used.system) / 1000 / (performance.now() - started);
   }
 
+  /**
+   * Queues `count` numbered 1000-byte frames through `send` and checks, while they wait at the
+   * high water mark, that not all were accepted and that waiting costs under 20 % of a core.
+   */
+  async function sendWhileFull(
+    send: (frame: Buffer) => Promise<void>,
+    count: number,
+  ): Promise<{ sends: Promise<void>[]; progress: { accepted: number } }> {
+    const progress = { accepted: 0 };
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      const frame = Buffer.alloc(1000);
+      frame.writeUInt32LE(i);
+      sends.push(quiet(send(frame).then(() => void progress.accepted++)));
+    }
+    const share = await cpuWhileWaiting();
+    expect(progress.accepted).toBeLessThan(count);
+    expect(
+      share,
+      `CPU share of one core while waiting: ${(share * 100).toFixed(0)} %`,
+    ).toBeLessThan(0.2);
+    return { sends, progress };
+  }
+
   it(
     "mandatory ROUTER: waiting for a full peer while another peer is writable",
     { timeout: 20_000 },
@@ -327,25 +339,16 @@ describe("a send() waiting at a high water mark does not busy-wait", () => {
       await router.receive();
       await router.receive();
       const count = 10_000;
-      let accepted = 0;
-      const sends: Promise<void>[] = [];
-      for (let i = 0; i < count; i++) {
-        const frame = Buffer.alloc(1000);
-        frame.writeUInt32LE(i);
-        sends.push(quiet(router.send(["slow", frame]).then(() => void accepted++)));
-      }
-      const share = await cpuWhileWaiting();
-      expect(accepted).toBeLessThan(count);
-      expect(
-        share,
-        `CPU share of one core while waiting: ${(share * 100).toFixed(0)} %`,
-      ).toBeLessThan(0.2);
+      const { sends, progress } = await sendWhileFull(
+        (frame) => router.send(["slow", frame]),
+        count,
+      );
       // …and once the slow peer reads, every waiting send completes, in order.
       for (let i = 0; i < count; i++) {
         const [frame] = await within(
           slow.receive(),
           5000,
-          `message ${i} of ${count} (${accepted} accepted)`,
+          `message ${i} of ${count} (${progress.accepted} accepted)`,
         );
         expect(frame!.readUInt32LE(0)).toBe(i);
       }
@@ -367,24 +370,12 @@ describe("a send() waiting at a high water mark does not busy-wait", () => {
     }
     while (sub.tryReceive() !== null);
     const count = 10_000;
-    let accepted = 0;
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < count; i++) {
-      const frame = Buffer.alloc(1000);
-      frame.writeUInt32LE(i);
-      sends.push(quiet(pub.send(frame).then(() => void accepted++)));
-    }
-    const share = await cpuWhileWaiting();
-    expect(accepted).toBeLessThan(count);
-    expect(
-      share,
-      `CPU share of one core while waiting: ${(share * 100).toFixed(0)} %`,
-    ).toBeLessThan(0.2);
+    const { sends, progress } = await sendWhileFull((frame) => pub.send(frame), count);
     for (let i = 0; i < count; i++) {
       const [frame] = await within(
         sub.receive(),
         5000,
-        `message ${i} of ${count} (${accepted} accepted)`,
+        `message ${i} of ${count} (${progress.accepted} accepted)`,
       );
       if (frame!.toString() === "warmup") {
         i--; // a warm-up publication that was still on its way

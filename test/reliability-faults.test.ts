@@ -6,9 +6,9 @@
 // Existing coverage not repeated: the connect/disconnect/retry event sequence and the
 // interval of one retry (observer.test.ts), timeouts within one process
 // (socket-semantics.test.ts), workers terminated mid-receive (worker-threads.test.ts).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { Pull, Push, Request, ZmqError, type EventOfType, type Socket } from "../src/index";
+import { Pull, Push, Request, ZmqError, type EventOfType } from "../src/index";
 import {
   freePort,
   lastJson,
@@ -17,19 +17,7 @@ import {
   within,
   type Child,
 } from "./fixtures/reliability-helpers";
-
-const cleanups: Array<() => void> = [];
-function track<S extends Socket>(socket: S): S {
-  cleanups.push(() => socket.close());
-  return socket;
-}
-function trackChild(child: Child): Child {
-  cleanups.push(() => child.kill("SIGKILL"));
-  return child;
-}
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
+import { track, trackChild } from "./helpers/lifecycle";
 
 async function failure(promise: Promise<unknown>): Promise<ZmqError> {
   try {

@@ -217,6 +217,27 @@ describe("CURVE key options", () => {
 // --- failing handshakes -----------------------------------------------------------------------
 
 describe("CURVE handshakes that fail", () => {
+  /**
+   * A PULL server and a PUSH client with these options: both report a mechanism mismatch and
+   * nothing is delivered.
+   */
+  async function expectMechanismMismatch(
+    pullOptions: ConstructorParameters<typeof Pull>[0],
+    pushOptions: ConstructorParameters<typeof Push>[0],
+  ): Promise<void> {
+    const pull = track(new Pull(pullOptions));
+    const serverError = nextEvent(pull, "handshake:error:protocol");
+    const address = await bindFresh(pull, "tcp");
+    const push = track(new Push(pushOptions));
+    const clientError = nextEvent(push, "handshake:error:protocol");
+    push.connect(address);
+    void push.send("never delivered").catch(() => undefined);
+
+    expect((await serverError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
+    expect((await clientError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
+    await expect(pull.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+  }
+
   it("wrong server key: nothing is delivered; the server reports a cryptographic protocol error", async () => {
     const { serverOptions, clientOptions } = curvePairs();
     const pull = track(new Pull({ ...serverOptions, receiveTimeout: 500 }));
@@ -241,32 +262,12 @@ describe("CURVE handshakes that fail", () => {
 
   it("client without keys against a CURVE server: mechanism mismatch on both sides", async () => {
     const { serverOptions } = curvePairs();
-    const pull = track(new Pull({ ...serverOptions, receiveTimeout: 500 }));
-    const serverError = nextEvent(pull, "handshake:error:protocol");
-    const address = await bindFresh(pull, "tcp");
-    const push = track(new Push({ linger: 0 }));
-    const clientError = nextEvent(push, "handshake:error:protocol");
-    push.connect(address);
-    void push.send("never delivered").catch(() => undefined);
-
-    expect((await serverError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
-    expect((await clientError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
-    await expect(pull.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+    await expectMechanismMismatch({ ...serverOptions, receiveTimeout: 500 }, { linger: 0 });
   });
 
   it("CURVE client against a NULL server: mechanism mismatch on both sides", async () => {
     const { clientOptions } = curvePairs();
-    const pull = track(new Pull({ linger: 0, receiveTimeout: 500 }));
-    const serverError = nextEvent(pull, "handshake:error:protocol");
-    const address = await bindFresh(pull, "tcp");
-    const push = track(new Push(clientOptions));
-    const clientError = nextEvent(push, "handshake:error:protocol");
-    push.connect(address);
-    void push.send("never delivered").catch(() => undefined);
-
-    expect((await serverError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
-    expect((await clientError).error.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH");
-    await expect(pull.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+    await expectMechanismMismatch({ linger: 0, receiveTimeout: 500 }, clientOptions);
   });
 
   it("a connection that fails its handshake does not block a good client of the same server", async () => {

@@ -109,7 +109,8 @@ function handshakeSeen(socket: Socket): { readonly value: boolean } {
 // --- zmq-napi server, pyzmq client ------------------------------------------------------------
 
 describe("zmq-napi CURVE server (REP), pyzmq CURVE client (REQ)", () => {
-  it("serves several round trips to the pyzmq client", async () => {
+  /** A CURVE REP server on tcp with fresh keys, serving, and a fresh key pair for the client. */
+  async function startServer() {
     const server = curveKeyPair();
     const client = curveKeyPair();
     const reply = track(
@@ -118,6 +119,11 @@ describe("zmq-napi CURVE server (REP), pyzmq CURVE client (REQ)", () => {
     const handshake = handshakeSeen(reply);
     const address = await bindFresh(reply, "tcp");
     const serving = serve(reply);
+    return { server, client, reply, handshake, address, serving };
+  }
+
+  it("serves several round trips to the pyzmq client", async () => {
+    const { server, client, reply, handshake, address, serving } = await startServer();
 
     const peer = python(CLIENT_SCRIPT, [
       address,
@@ -181,14 +187,7 @@ describe("zmq-napi CURVE server (REP), pyzmq CURVE client (REQ)", () => {
   });
 
   it("the pyzmq client gets nothing through with a wrong server key", async () => {
-    const server = curveKeyPair();
-    const client = curveKeyPair();
-    const reply = track(
-      new Reply({ curveServer: true, curveSecretKey: server.secretKey, linger: 0 }),
-    );
-    const handshake = handshakeSeen(reply);
-    const address = await bindFresh(reply, "tcp");
-    const serving = serve(reply);
+    const { server, client, reply, handshake, address, serving } = await startServer();
 
     const wrong = curveKeyPair().publicKey;
     const result = await python(CLIENT_SCRIPT, [

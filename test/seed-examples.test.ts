@@ -7,33 +7,11 @@
 // are run), sleeps standing in for work are shortened, "Press Enter when the workers are ready"
 // is skipped (the sink counts every result whichever worker did it), randomness is seeded, and
 // the programs return what they printed so that the test can check it.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { Dealer, Publisher, Pull, Push, Reply, Request, Router, Subscriber } from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";
-
-const open: Array<{ close(): void }> = [];
-
-function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function within<T>(promise: Promise<T>, ms = 10_000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+import { closeTracked, sleep, track, within } from "./helpers/lifecycle";
 
 /** A seeded stand-in for Python's random.randrange / randint (mulberry32). */
 function seededRandom(seed: number) {
@@ -285,7 +263,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
     await sleep(20);
     expect(sinkReceiver.tryReceive()).toBeNull();
 
-    for (const socket of open) socket.close();
+    closeTracked();
     await within(Promise.all(workerLoops), 5000, "the worker loops ending on close");
   });
 
@@ -390,7 +368,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
     expect(forwarded).toEqual({ requests: clients * requests, replies: clients * requests });
     expect(handled[0]! + handled[1]!).toBe(clients * requests);
 
-    for (const socket of open) socket.close();
+    closeTracked();
     await within(
       Promise.all([...brokerLoops, ...workerLoops]),
       5000,

@@ -6,23 +6,13 @@ import { once } from "node:events";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { Context, Pair, Pull, Push, Router, Subscriber, ZmqError, type Socket } from "../src/index";
+import { Context, Pair, Pull, Push, Router, Subscriber, ZmqError } from "../src/index";
 import { bindFresh, endpoint } from "./helpers/endpoints";
-import { within } from "./helpers/lifecycle";
+import { track, within } from "./helpers/lifecycle";
 
 const fixtures = path.join(__dirname, "fixtures");
-
-const open: Socket[] = [];
-function track<S extends Socket>(socket: S): S {
-  open.push(socket);
-  return socket;
-}
-
-afterEach(() => {
-  for (const socket of open.splice(0)) socket.close();
-});
 
 async function state(promise: Promise<unknown>): Promise<"pending" | "fulfilled" | "rejected"> {
   let result: "pending" | "fulfilled" | "rejected" = "pending";
@@ -374,26 +364,26 @@ describe("bind() and unbind()", () => {
     expect(settled).toBe(true);
   });
 
-  it("binds to a host name (tcp://localhost:*) and carries messages", async () => {
-    const pull = track(new Pull());
-    await pull.bind("tcp://localhost:*");
+  /** Checks that `pull`, bound to tcp://localhost:*, reports an address and receives on it. */
+  async function expectCarriesViaLocalhost(pull: Pull): Promise<void> {
     const address = pull.lastEndpoint!;
     expect(address).toMatch(/^tcp:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
     const push = track(new Push());
     push.connect(address);
     await push.send("via localhost");
     expect((await within(pull.receive(), 2000, "receive"))[0]!.toString()).toBe("via localhost");
+  }
+
+  it("binds to a host name (tcp://localhost:*) and carries messages", async () => {
+    const pull = track(new Pull());
+    await pull.bind("tcp://localhost:*");
+    await expectCarriesViaLocalhost(pull);
   });
 
   it("bindSync() binds to a host name too (resolved on the calling thread)", async () => {
     const pull = track(new Pull());
     pull.bindSync("tcp://localhost:*");
-    const address = pull.lastEndpoint!;
-    expect(address).toMatch(/^tcp:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
-    const push = track(new Push());
-    push.connect(address);
-    await push.send("via localhost");
-    expect((await within(pull.receive(), 2000, "receive"))[0]!.toString()).toBe("via localhost");
+    await expectCarriesViaLocalhost(pull);
   });
 
   it("while a bind to a host name runs, trySend and connect throw EBUSY until it settles", async () => {

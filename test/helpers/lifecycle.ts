@@ -1,18 +1,31 @@
-// Shared test plumbing: sockets closed after each test, bounded waits, captured failures.
+// Shared test plumbing: sockets closed and child processes killed after each test, bounded
+// waits, captured failures.
 // Importing this module registers the afterEach hook in the importing test file.
 import { afterEach } from "vitest";
 
-const open: Array<{ close(): void }> = [];
+const cleanups: Array<() => void> = [];
 
 /** Registers a socket (or anything closable) to be closed after the test, newest first. */
 export function track<T extends { close(): void }>(socket: T): T {
-  open.push(socket);
+  cleanups.push(() => socket.close());
   return socket;
 }
 
-afterEach(() => {
-  for (const socket of open.splice(0).reverse()) socket.close();
-});
+/**
+ * Registers a child process (or anything killable) to be killed with SIGKILL after the test,
+ * in the same newest-first order as the sockets passed to track().
+ */
+export function trackChild<T extends { kill(signal?: NodeJS.Signals): unknown }>(child: T): T {
+  cleanups.push(() => child.kill("SIGKILL"));
+  return child;
+}
+
+/** Closes and kills everything tracked so far, newest first, instead of after the test. */
+export function closeTracked(): void {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+}
+
+afterEach(closeTracked);
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
