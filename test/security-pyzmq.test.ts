@@ -187,7 +187,7 @@ describe("zmq-napi CURVE server (REP), pyzmq CURVE client (REQ)", () => {
   });
 
   it("the pyzmq client gets nothing through with a wrong server key", async () => {
-    const { server, client, reply, handshake, address, serving } = await startServer();
+    const { client, reply, handshake, address, serving } = await startServer();
 
     const wrong = curveKeyPair().publicKey;
     const result = await python(CLIENT_SCRIPT, [

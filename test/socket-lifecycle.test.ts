@@ -2,7 +2,6 @@
 // do), contexts closing their sockets, disposal, asynchronous bind/unbind, garbage collection
 // of dropped sockets, and how sockets affect the exit of the process that owns them.
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";

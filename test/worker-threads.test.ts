@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { Pull, Push, Request, type Socket } from "../src/index";
 import { bindFresh, endpoint, transports } from "./helpers/endpoints";
+import { within } from "./helpers/lifecycle";
 
 const script = path.join(__dirname, "fixtures", "zmq-worker.cjs");
 // The sources transpiled once here, so that workers do not each load the TypeScript compiler.
@@ -85,18 +86,6 @@ function start(workerData: Record<string, unknown>): Started {
       check();
     });
   return { worker, next, exit, errors };
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The main thread still does PUSH/PULL round trips on every transport. */
