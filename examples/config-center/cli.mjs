@@ -7,12 +7,14 @@
 //   node examples/config-center/cli.mjs set <key> <value>   [--requests EP] [--timeout MS]
 //   node examples/config-center/cli.mjs del <key>           [--requests EP] [--timeout MS]
 //   node examples/config-center/cli.mjs get [<key>]         [--requests EP] [--timeout MS] [--json]
+//   node examples/config-center/cli.mjs import <file.json|-> [--requests EP] [--timeout MS] [--json]
 //   node examples/config-center/cli.mjs status              [--requests EP] [--timeout MS] [--json]
 //
 // EP is a ZeroMQ endpoint. The server binds tcp://*:5570 (updates) and tcp://*:5571 (requests)
 // unless told otherwise; nodes and the other commands connect to tcp://localhost:5570/5571.
 // `server` and `node` run until Ctrl-C (SIGINT) or SIGTERM, printing one line per event
 // (JSON with --json; --quiet leaves out the updates themselves).
+import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 
 import { ConfigClient } from "./client.mjs";
@@ -21,7 +23,7 @@ import { DEFAULT_BIND, DEFAULT_CONNECT } from "./protocol.mjs";
 import { reporter } from "./report.mjs";
 import { ConfigServer } from "./server.mjs";
 
-const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>]|status [options]
+const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>]|import <file>|status [options]
   --updates EP      updates endpoint (server: bind, default ${DEFAULT_BIND.updates}; node: connect, default ${DEFAULT_CONNECT.updates})
   --requests EP     requests endpoint (server: bind, default ${DEFAULT_BIND.requests}; others: connect, default ${DEFAULT_CONNECT.requests})
   --data FILE       server: keep the map in FILE, so that a restart carries on where it stopped
@@ -138,6 +140,10 @@ async function runNode() {
     report({ event: "snapshot", seq, size, hash: node.hash(), reason });
     reportState();
   });
+  node.on("replay", (replay) => {
+    report({ event: "replay", ...replay });
+    reportState();
+  });
   node.on("heartbeat", reportState);
   node.on("gap", (gap) => report({ event: "gap", ...gap }));
   node.on("dropped", (dropped) => report({ event: "dropped", ...dropped }));
@@ -186,12 +192,40 @@ async function runClientCommand() {
           if (value === undefined) fail(`${args[0]} is not set (seq ${seq})`);
           print(options.json ? { seq, value } : value);
         } else {
-          const { epoch, seq, entries } = await client.snapshot();
+          const { epoch, seq, store } = await client.snapshot();
+          const entries = store.values();
           const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
           if (options.json) print({ epoch, seq, entries: Object.fromEntries(sorted) });
           else for (const [key, value] of sorted) print(`${key} = ${value}`);
           if (!options.json) print(`(seq ${seq}, ${entries.size} keys)`);
         }
+        break;
+      }
+      case "import": {
+        expectArgs(1, "<file.json> (or - for stdin): a JSON object of keys and values");
+        const text = fs.readFileSync(args[0] === "-" ? 0 : args[0], "utf8");
+        const entries = Object.entries(JSON.parse(text));
+        let changed = 0;
+        let seq = 0;
+        // Batches of about 1 MiB: one request each, one update per key that changes.
+        for (let start = 0; start < entries.length;) {
+          let bytes = 0;
+          let end = start;
+          while (end < entries.length && (end === start || bytes < 1024 * 1024)) {
+            bytes += entries[end][0].length + String(entries[end][1]).length + 32;
+            end += 1;
+          }
+          const batch = entries.slice(start, end).map(([key, value]) => [key, String(value)]);
+          const result = await client.setMany(/** @type {Array<[string, string]>} */ (batch));
+          changed += result.changed;
+          seq = result.seq;
+          start = end;
+        }
+        print(
+          options.json
+            ? { seq, keys: entries.length, changed }
+            : `seq ${seq}: ${changed} of ${entries.length} keys changed`,
+        );
         break;
       }
       case "status": {
@@ -218,7 +252,7 @@ if (options.help) {
   await runServer();
 } else if (command === "node") {
   await runNode();
-} else if (["set", "del", "get", "status"].includes(command)) {
+} else if (["set", "del", "get", "import", "status"].includes(command)) {
   await runClientCommand();
 } else {
   fail(command === undefined ? usage : `unknown command "${command}"\n${usage}`, 2);

@@ -1,6 +1,7 @@
 // The config-center client: requests to the server's requests endpoint over a DEALER socket,
 // several at a time, each matched to its reply by a request id and given up after a timeout.
-// Nodes use it for snapshots; programs and the CLI for SET/DEL/GET/STATUS.
+// Nodes use it for snapshots and replays (streamed in chunks); programs and the CLI for
+// SET/DEL/GET/STATUS.
 //
 //   const client = new ConfigClient({ requests: "tcp://localhost:5571" });
 //   const seq = await client.set("db/url", "postgres://…");
@@ -8,19 +9,39 @@
 import { Dealer } from "zmq-napi";
 
 import { DEFAULT_CONNECT, checkKey, parseSeq } from "./protocol.mjs";
+import { RecordWriter, forEachRecord } from "./records.mjs";
+import { ConfigStore } from "./store.mjs";
 
 /**
  * @typedef {object} ClientOptions
  * @property {string} [requests]  the server's requests endpoint (default tcp://localhost:5571)
- * @property {number} [timeout]   ms to wait for a reply (default 5000)
+ * @property {number} [timeout]   ms to wait for a reply, or for the next chunk of a stream
+ *   (default 5000)
  */
+
+/** A reply that says "not now": the server has too many streams open. */
+export class BusyError extends Error {
+  /** @param {string} command @param {number} retryAfter ms */
+  constructor(command, retryAfter) {
+    super(`${command}: the server is busy, retry in ${retryAfter} ms`);
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** A replay the server cannot give: it no longer keeps every update asked for. */
+export class TooOldError extends Error {}
+
+/** The chunks of a stream in flight at once (credit given to the server). */
+const WINDOW = 4;
 
 export class ConfigClient {
   #dealer;
   #timeout;
   #nextId = 0;
-  /** @type {Map<string, { resolve(reply: string[]): void, reject(error: Error): void }>} */
+  /** @type {Map<string, (reply: Buffer[]) => void>} */
   #pending = new Map();
+  /** @type {Set<(error: Error) => void>} */
+  #failures = new Set();
 
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
@@ -36,38 +57,13 @@ export class ConfigClient {
    * Rejects on timeout, on an ERROR reply and when the client is closed. A request that timed
    * out may still have been carried out (its reply was late or lost).
    * @param {string} command
-   * @param {Array<string | number>} args
+   * @param {Array<string | number | Buffer>} args
    * @param {{ timeout?: number }} [options]
    * @returns {Promise<string[]>}
    */
-  request(command, args = [], options = {}) {
-    const id = String(++this.#nextId);
-    const timeout = options.timeout ?? this.#timeout;
-    const aborted = new AbortController();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        aborted.abort(); // a send still waiting (no server, queue full) is withdrawn
-        reject(new Error(`${command}: no reply within ${timeout} ms`));
-      }, timeout);
-      const settle = (/** @type {() => void} */ action) => {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        action();
-      };
-      this.#pending.set(id, {
-        resolve: (reply) =>
-          settle(() => {
-            if (reply[0] === "ERROR") reject(new Error(`${command}: ${reply[1]}`));
-            else resolve(reply);
-          }),
-        reject: (error) => settle(() => reject(error)),
-      });
-      // The empty frame is the delimiter a REQ socket would add: the server accepts both.
-      this.#dealer.send(["", id, command, ...args], { signal: aborted.signal }).catch((error) => {
-        if (!aborted.signal.aborted) this.#pending.get(id)?.reject(error);
-      });
-    });
+  async request(command, args = [], options = {}) {
+    const reply = await this.#exchange(command, args, options.timeout ?? this.#timeout);
+    return reply.map(String);
   }
 
   /** Sets key to value; resolves with the sequence number of the update. */
@@ -80,6 +76,18 @@ export class ConfigClient {
   async delete(key) {
     const [, seq] = await this.request("DEL", [checkKey(key)]);
     return parseSeq(seq);
+  }
+
+  /**
+   * Sets (or, for an undefined value, deletes) many keys in one request: one update per key
+   * that changes. Resolves with the sequence number after the last and how many changed.
+   * @param {Iterable<[string, string | undefined]>} entries
+   */
+  async setMany(entries) {
+    const writer = new RecordWriter();
+    for (const [key, value] of entries) writer.add({ key: checkKey(key), seq: 0, value, ttl: 0 });
+    const [, seq, changed] = await this.request("MSET", [writer.take()]);
+    return { seq: parseSeq(seq), changed: parseSeq(changed) };
   }
 
   /** The value of key (undefined if it has none) and the sequence number it was read at. */
@@ -95,32 +103,167 @@ export class ConfigClient {
   }
 
   /**
-   * The whole map and the sequence number it is at.
-   * @param {{ timeout?: number }} [options]
-   * @returns {Promise<{ epoch: string, seq: number, entries: Map<string, string> }>}
+   * The map (the keys starting with `prefix`) exactly as of one sequence number: a snapshot,
+   * then a replay of the updates made while it was read (see chunks.mjs).
+   * @param {{ prefix?: string }} [options]
+   * @returns {Promise<{ epoch: string, seq: number, store: ConfigStore }>}
    */
-  async snapshot(options) {
-    const [, epoch, seq, ...flat] = await this.request("SNAPSHOT", [], options);
-    const entries = new Map();
-    for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i], flat[i + 1]);
-    return { epoch, seq: parseSeq(seq), entries };
+  async snapshot({ prefix = "" } = {}) {
+    const store = new ConfigStore();
+    const end = await this.stream("ICANHAZ?", [prefix], (records) =>
+      forEachRecord(records, (record) =>
+        store.put(record.key, record.value, record.seq, record.ttl),
+      ),
+    );
+    store.seq = end.startSeq;
+    if (end.endSeq > end.startSeq) {
+      await this.replay(store, { prefix, silent: true });
+      if (store.seq < end.endSeq) throw new Error("the replay after the snapshot fell short");
+    }
+    return { epoch: end.epoch, seq: store.seq, store };
+  }
+
+  /**
+   * Brings `store` up to the server's newest update by replaying those after `store.seq`, in
+   * order; rejects with TooOldError when the server no longer keeps them all.
+   * @param {ConfigStore} store
+   * @param {{ prefix?: string, silent?: boolean,
+   *           onUpdate?: (record: import("./records.mjs").ChangeRecord) => void }} [options]
+   *   silent: put the updates without checking that each is the next (after a snapshot, whose
+   *   entries are newer than its starting seq); onUpdate: called after each update applied
+   */
+  async replay(store, { prefix = "", silent = false, onUpdate } = {}) {
+    const end = await this.stream("REPLAY", [store.seq, prefix], (records) =>
+      forEachRecord(records, (record) => {
+        if (record.seq <= store.seq) return;
+        if (silent) {
+          store.put(record.key, record.value, record.seq, record.ttl);
+          store.seq = record.seq;
+        } else {
+          store.apply(record);
+        }
+        onUpdate?.(record);
+      }),
+    );
+    store.seq = Math.max(store.seq, end.endSeq);
+    return end;
+  }
+
+  /**
+   * Runs a stream (ICANHAZ? or REPLAY): sends the request with WINDOW credits, hands each
+   * chunk's records to `onChunk` and gives a credit back, and resolves with what KTHXBAI says.
+   * The timeout applies to each chunk, not to the whole stream: a big snapshot that keeps
+   * coming never times out, a stalled one does (and is cancelled at the server).
+   * @param {string} command
+   * @param {Array<string | number>} args
+   * @param {(records: Buffer) => void} onChunk
+   * @returns {Promise<{ epoch: string, startSeq: number, endSeq: number, count: number }>}
+   */
+  stream(command, args, onChunk) {
+    const id = String(++this.#nextId);
+    return new Promise((resolve, reject) => {
+      /** @type {ReturnType<typeof setTimeout>} */
+      let timer;
+      const finish = (/** @type {Error | undefined} */ error, value, cancel = false) => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        this.#failures.delete(fail);
+        if (cancel) this.#send(["", id, "CANCEL"]);
+        if (error) reject(error);
+        else resolve(value);
+      };
+      const fail = (/** @type {Error} */ error) => finish(error);
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => finish(new Error(`${command}: no reply within ${this.#timeout} ms`), 0, true),
+          this.#timeout,
+        );
+      };
+      this.#failures.add(fail);
+      this.#pending.set(id, (reply) => {
+        const status = String(reply[0]);
+        try {
+          if (status === "CHUNK") {
+            arm();
+            onChunk(reply[4]);
+            this.#send(["", id, "MORE", 1]);
+          } else if (status === "KTHXBAI") {
+            const [, epoch, startSeq, endSeq, count] = reply;
+            finish(undefined, {
+              epoch: String(epoch),
+              startSeq: parseSeq(startSeq),
+              endSeq: parseSeq(endSeq),
+              count: parseSeq(count),
+            });
+          } else if (status === "BUSY") {
+            finish(new BusyError(command, parseSeq(reply[1])));
+          } else if (status === "TOOOLD") {
+            finish(new TooOldError(`${command}: the server no longer keeps those updates`));
+          } else {
+            finish(new Error(`${command}: ${reply[1] ?? status}`));
+          }
+        } catch (error) {
+          finish(/** @type {Error} */ (error), 0, true);
+        }
+      });
+      this.#send(["", id, command, ...args, WINDOW]);
+      arm();
+    });
   }
 
   /** Closes the socket; pending requests reject. */
   close() {
     this.#dealer.close();
-    for (const pending of [...this.#pending.values()]) pending.reject(new Error("client closed"));
+    for (const fail of [...this.#failures]) fail(new Error("client closed"));
+  }
+
+  /**
+   * One request, one reply (its frames after the request id).
+   * @param {string} command
+   * @param {Array<string | number | Buffer>} args
+   * @param {number} timeout
+   * @returns {Promise<Buffer[]>}
+   */
+  #exchange(command, args, timeout) {
+    const id = String(++this.#nextId);
+    const aborted = new AbortController();
+    return new Promise((resolve, reject) => {
+      const finish = (/** @type {Error | undefined} */ error, /** @type {Buffer[]} */ reply) => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        this.#failures.delete(fail);
+        if (error) reject(error);
+        else if (String(reply[0]) === "ERROR") reject(new Error(`${command}: ${reply[1]}`));
+        else resolve(reply);
+      };
+      const fail = (/** @type {Error} */ error) => finish(error, []);
+      const timer = setTimeout(() => {
+        aborted.abort(); // a send still waiting (no server, queue full) is withdrawn
+        fail(new Error(`${command}: no reply within ${timeout} ms`));
+      }, timeout);
+      this.#failures.add(fail);
+      this.#pending.set(id, (reply) => finish(undefined, reply));
+      // The empty frame is the delimiter a REQ socket would add: the server accepts both.
+      this.#dealer.send(["", id, command, ...args], { signal: aborted.signal }).catch((error) => {
+        if (!aborted.signal.aborted) fail(error);
+      });
+    });
+  }
+
+  /** Sends without waiting for the result (credits, cancellations). */
+  #send(frames) {
+    this.#dealer.send(frames).catch(() => undefined);
   }
 
   async #receiveReplies() {
     try {
       for await (const [, id, ...reply] of this.#dealer) {
         // A reply to a request that timed out has no taker any more: it is dropped.
-        this.#pending.get(String(id))?.resolve(reply.map(String));
+        this.#pending.get(String(id))?.(reply);
       }
     } catch (error) {
-      for (const pending of [...this.#pending.values()])
-        pending.reject(/** @type {Error} */ (error));
+      for (const fail of [...this.#failures]) fail(/** @type {Error} */ (error));
     }
   }
 }

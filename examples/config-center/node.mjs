@@ -4,45 +4,53 @@
 // are buffered, and once the snapshot (at sequence number S) is in, only those after S are
 // applied. From then on every update must be the next one (seq = current + 1): a jump, or a
 // heartbeat announcing a sequence number the node has not reached, means updates were lost,
-// and the node takes a new snapshot the same way. See README.md for the guarantees.
+// and the node asks the server to replay the ones after its own (or, if the server no longer
+// keeps them, takes a new snapshot). See README.md for the guarantees.
 //
 //   const node = new ConfigNode({ updates: "tcp://localhost:5570", requests: "tcp://localhost:5571" });
 //   node.on("update", ({ key, value }) => console.log(key, value));
 //   await node.start();          // resolves once the first snapshot is applied
 //   node.get("db/url");
 import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Subscriber } from "zmq-napi";
 
-import { ConfigClient } from "./client.mjs";
-import { DEFAULT_CONNECT, decodePublished, stateHash } from "./protocol.mjs";
+import { BusyError, ConfigClient, TooOldError } from "./client.mjs";
+import { DEFAULT_CONNECT, decodePublished } from "./protocol.mjs";
+import { ConfigStore } from "./store.mjs";
 
 /**
  * @typedef {object} NodeOptions
  * @property {string} [updates]   the server's updates endpoint (default tcp://localhost:5570)
  * @property {string} [requests]  the server's requests endpoint (default tcp://localhost:5571)
- * @property {number} [snapshotTimeout]  ms to wait for a snapshot before asking again (3000)
+ * @property {number} [snapshotTimeout]  ms to wait for the next chunk of a snapshot or replay
+ *   before giving it up and asking again, after a backoff (3000)
  * @property {number} [receiveHighWaterMark]  of the SUB socket (libzmq's default: 1000)
  * @property {number} [maxBuffered]  updates kept while a snapshot is under way (100000); beyond
- *   it the buffer is emptied, which costs one more snapshot, never correctness
+ *   it the buffer is emptied, which costs one more replay, never correctness
  * @property {number} [dropEvery]  fault injection for tests: throw away every Nth update received
  *
  * @typedef {import("./protocol.mjs").Update | import("./protocol.mjs").Heartbeat} Published
  */
 
+/** Backoff between failed sync attempts: from 250 ms, doubling, to at most 10 s (± 50 %). */
+function backoff(attempt) {
+  return Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random());
+}
+
 /**
  * Events:
  *   "snapshot"  { seq, size, reason }   a snapshot was applied (the first one: ready)
+ *   "replay"    { from, to, count }     the updates from+1…to were replayed after a gap
  *   "update"    { key, seq, value }     an update was applied (value undefined: deleted)
  *   "heartbeat" { seq }                 the server is at seq, and so is this node (or ahead)
  *   "gap"       { seq, received, by }   updates seq+1… were lost (seen by "update" or "heartbeat")
- *   "resync"    { reason }              a snapshot is being taken
+ *   "resync"    { reason }              a snapshot or replay is being taken
  *   "dropped"   { key, seq }            an update thrown away by the dropEvery fault injection
- *   "warning"   Error                   a snapshot attempt failed, a message was malformed, …
+ *   "warning"   Error                   a sync attempt failed, a message was malformed, …
  */
 export class ConfigNode extends EventEmitter {
-  /** @type {Map<string, string>} */
-  #entries = new Map();
-  #seq = 0;
+  #store = new ConfigStore();
   /** @type {string | undefined} */
   #epoch;
   #syncing = false;
@@ -91,7 +99,7 @@ export class ConfigNode extends EventEmitter {
 
   /** The sequence number of the last update applied. */
   get seq() {
-    return this.#seq;
+    return this.#store.seq;
   }
 
   /** The server run the state comes from. */
@@ -99,28 +107,28 @@ export class ConfigNode extends EventEmitter {
     return this.#epoch;
   }
 
-  /** Whether a snapshot is under way (the state is then the last one, not the newest). */
+  /** Whether a snapshot or replay is under way (the state is then the last one, not the newest). */
   get syncing() {
     return this.#syncing;
   }
 
   get size() {
-    return this.#entries.size;
+    return this.#store.size;
   }
 
   /** @param {string} key */
   get(key) {
-    return this.#entries.get(key);
+    return this.#store.get(key)?.value;
   }
 
-  /** A copy of the map. */
+  /** Key -> value, a copy. */
   entries() {
-    return new Map(this.#entries);
+    return this.#store.values();
   }
 
-  /** The state hash (protocol.mjs), equal to the server's when the node holds the same map. */
+  /** The state hash (state-hash.mjs), equal to the server's when the node holds the same map. */
   hash() {
-    return stateHash(this.#entries);
+    return this.#store.hash();
   }
 
   close() {
@@ -163,8 +171,8 @@ export class ConfigNode extends EventEmitter {
     if (!this.#syncing) {
       this.#process(message);
     } else if (this.#buffer.push(message) > maxBuffered) {
-      this.#buffer = []; // what is lost shows up as a gap after the snapshot
-      this.emit("warning", new Error(`more than ${maxBuffered} updates during a snapshot`));
+      this.#buffer = []; // what is lost shows up as a gap after the sync, and is replayed
+      this.emit("warning", new Error(`more than ${maxBuffered} updates during a sync`));
     }
   }
 
@@ -172,61 +180,87 @@ export class ConfigNode extends EventEmitter {
   #process(message) {
     if (message.type === "heartbeat") {
       if (message.epoch !== this.#epoch) {
-        this.#resync(`the server restarted (run ${message.epoch})`);
-      } else if (message.seq > this.#seq) {
-        this.emit("gap", { seq: this.#seq, received: message.seq, by: "heartbeat" });
-        this.#resync(`heartbeat at seq ${message.seq}, missed ${this.#seq + 1}…${message.seq}`);
+        this.#resync(`the server restarted (run ${message.epoch})`, true);
+      } else if (message.seq > this.#store.seq) {
+        this.emit("gap", { seq: this.#store.seq, received: message.seq, by: "heartbeat" });
+        this.#resync(
+          `heartbeat at seq ${message.seq}, missed ${this.#store.seq + 1}…${message.seq}`,
+        );
       } else {
         this.emit("heartbeat", { seq: message.seq });
       }
       return;
     }
-    if (message.seq <= this.#seq) return; // the snapshot had it already
-    if (message.seq !== this.#seq + 1) {
-      this.emit("gap", { seq: this.#seq, received: message.seq, by: "update" });
-      this.#resync(`update ${message.seq} after ${this.#seq}, missed ${this.#seq + 1}…`);
+    const store = this.#store;
+    if (message.seq <= store.seq) return; // the snapshot had it already
+    if (message.seq !== store.seq + 1) {
+      this.emit("gap", { seq: store.seq, received: message.seq, by: "update" });
+      this.#resync(`update ${message.seq} after ${store.seq}, missed ${store.seq + 1}…`);
       return;
     }
-    if (message.value === undefined) this.#entries.delete(message.key);
-    else this.#entries.set(message.key, message.value);
-    this.#seq = message.seq;
+    store.apply({ key: message.key, seq: message.seq, value: message.value, ttl: 0 });
     this.emit("update", { key: message.key, seq: message.seq, value: message.value });
   }
 
-  /** @param {string} reason */
-  #resync(reason) {
+  /**
+   * @param {string} reason
+   * @param {boolean} [fresh]  a new snapshot is needed (the state comes from another history)
+   */
+  #resync(reason, fresh = false) {
     if (this.#syncing || this.#closed) return;
     this.#syncing = true;
     this.#buffer = [];
     this.emit("resync", { reason });
-    void this.#snapshot(reason);
+    void this.#sync(reason, fresh);
   }
 
-  /** @param {string} reason */
-  async #snapshot(reason) {
+  /**
+   * Brings the state up to date: a replay of what was missed when the server still has it, a
+   * snapshot otherwise; attempts that fail are retried after a growing, jittered backoff.
+   * @param {string} reason
+   * @param {boolean} fresh
+   */
+  async #sync(reason, fresh) {
     const client = /** @type {ConfigClient} */ (this.#client);
-    let snapshot;
-    while (snapshot === undefined) {
+    for (let attempt = 0; !this.#closed; attempt++) {
       try {
-        snapshot = await client.snapshot();
+        if (!fresh && this.#epoch !== undefined) {
+          try {
+            await this.#replay(client);
+            break;
+          } catch (error) {
+            if (!(error instanceof TooOldError)) throw error;
+          }
+        }
+        const { epoch, store } = await client.snapshot();
+        this.#store = store;
+        this.#epoch = epoch;
+        this.emit("snapshot", { seq: store.seq, size: store.size, reason });
+        this.#ready.resolve();
+        break;
       } catch (error) {
         if (this.#closed) return;
-        this.emit("warning", error); // no reply in time: ask again
+        this.emit("warning", error);
+        await sleep(error instanceof BusyError ? error.retryAfter : backoff(attempt));
       }
     }
-    this.#entries = snapshot.entries;
-    this.#seq = snapshot.seq;
-    this.#epoch = snapshot.epoch;
     this.#syncing = false;
-    this.emit("snapshot", { seq: snapshot.seq, size: snapshot.entries.size, reason });
-    this.#ready.resolve();
     // What arrived meanwhile, in order: older updates are skipped, newer ones applied, and a
-    // gap among them starts another snapshot (the rest is then buffered again).
+    // gap among them starts another sync (the rest is then buffered again).
     const buffered = this.#buffer;
     this.#buffer = [];
     for (const message of buffered) {
       if (this.#syncing) this.#buffer.push(message);
       else this.#process(message);
     }
+  }
+
+  /** The updates after this node's seq, applied one by one as they come. */
+  async #replay(/** @type {ConfigClient} */ client) {
+    const from = this.#store.seq;
+    const end = await client.replay(this.#store, {
+      onUpdate: ({ key, seq, value }) => this.emit("update", { key, seq, value }),
+    });
+    this.emit("replay", { from, to: this.#store.seq, count: end.count });
   }
 }

@@ -9,15 +9,16 @@
 // Requests endpoint (server ROUTER <- client DEALER or REQ): a request is
 // [requestId, COMMAND, ...arguments] after the usual empty delimiter frame (which a REQ socket
 // adds itself); the reply carries the same envelope and requestId:
-//   SNAPSHOT         -> [id, "SNAPSHOT", epoch, seq, key1, value1, key2, value2, ...]
+//   ICANHAZ? prefix credit        -> CHUNK…, then KTHXBAI (chunks.mjs): a snapshot
+//   REPLAY fromSeq prefix credit  -> CHUNK…, then KTHXBAI, or TOOOLD: the updates after fromSeq
+//   MORE n / CANCEL               -> (no reply) credit for, or the end of, the stream requestId
 //   SET key value    -> [id, "OK", seq]
 //   DEL key          -> [id, "OK", seq]
+//   MSET records     -> [id, "OK", seq, changed]   (records.mjs; a record without value deletes)
 //   GET key          -> [id, "OK", seq, value] or [id, "NOTFOUND", seq]
 //   STATUS           -> [id, "STATUS", epoch, seq, size, hash]
-//   anything else    -> [id, "ERROR", message]
+//   anything else    -> [id, "ERROR", message]; a stream the server cannot take now -> BUSY ms
 // Sequence numbers and sizes travel as decimal strings; keys and values as UTF-8.
-import { createHash } from "node:crypto";
-
 /** Where a server binds by default. */
 export const DEFAULT_BIND = { updates: "tcp://*:5570", requests: "tcp://*:5571" };
 /** Where nodes and clients connect by default. */
@@ -76,26 +77,4 @@ export function parseSeq(frame) {
 export function checkKey(key) {
   if (typeof key !== "string" || key === "") throw new TypeError("a key is a non-empty string");
   return key;
-}
-
-/**
- * The state hash: SHA-256 over the entries in the order of their keys' UTF-8 bytes, each entry
- * as the 4-byte big-endian length and the bytes of the key, then of the value. Hex encoded. Two
- * maps with the same entries have the same hash, whatever the order they were built in.
- * @param {Map<string, string>} entries
- */
-export function stateHash(entries) {
-  const keys = [...entries.keys()].map((key) => Buffer.from(key));
-  keys.sort(Buffer.compare);
-  const hash = createHash("sha256");
-  const length = Buffer.alloc(4);
-  for (const key of keys) {
-    const value = Buffer.from(/** @type {string} */ (entries.get(key.toString())));
-    for (const bytes of [key, value]) {
-      length.writeUInt32BE(bytes.length);
-      hash.update(length);
-      hash.update(bytes);
-    }
-  }
-  return hash.digest("hex");
 }

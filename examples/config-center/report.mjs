@@ -18,8 +18,10 @@ export function formatEvent(event) {
       return `snapshot at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)} (${event.reason})`;
     case "state":
       return `in sync at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)}`;
+    case "replay":
+      return `caught up: updates ${event.from + 1}…${event.to} replayed (${event.count})`;
     case "gap":
-      return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; taking a snapshot`;
+      return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; catching up`;
     case "dropped":
       return `dropped update ${event.seq} (${event.key}) on purpose (--drop-every)`;
     case "warning":

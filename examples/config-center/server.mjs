@@ -1,6 +1,7 @@
 // The config-center server: holds the key/value map and its sequence number, publishes every
-// update (PUB) and answers requests (ROUTER): snapshots for nodes that join or fall behind, and
-// SET/DEL/GET/STATUS for clients. See README.md for the protocol and its guarantees.
+// update (PUB) and answers requests (ROUTER): snapshots and replays for nodes that join or fall
+// behind, streamed in bounded chunks, and SET/DEL/GET/STATUS for clients. See README.md for the
+// protocol and its guarantees.
 //
 //   const server = new ConfigServer({ updates: "tcp://*:5570", requests: "tcp://*:5571" });
 //   await server.start();
@@ -8,9 +9,15 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { Publisher, Router } from "zmq-napi";
 
-import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, stateHash } from "./protocol.mjs";
+import { replayChunks, snapshotChunks } from "./chunks.mjs";
+import { History } from "./history.mjs";
+import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, parseSeq } from "./protocol.mjs";
+import { readRecords } from "./records.mjs";
+import { Sessions } from "./sessions.mjs";
+import { ConfigStore } from "./store.mjs";
 
 /**
  * @typedef {object} ServerOptions
@@ -21,15 +28,21 @@ import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, stateHash } from
  *   restarted server carries on where it stopped (without it, a restart starts from nothing)
  * @property {number} [sendHighWaterMark]  of the PUB socket: updates a slow node misses beyond it
  *   are dropped (the nodes recover them), never queued without bound
+ * @property {number} [maxStreams]  snapshots and replays sent at once (16); beyond, BUSY
+ * @property {{ maxCount?: number, maxBytes?: number }} [history]  recent updates kept for
+ *   replays (100,000 updates, 64 MiB)
  */
+
+/** How long a client asked to come back later (BUSY) waits at least, ms. */
+const BUSY_RETRY = 500;
 
 /**
  * Emits "update" ({ key, seq, value }; value undefined for a deletion) after each change.
  */
 export class ConfigServer extends EventEmitter {
-  /** @type {Map<string, string>} */
-  #entries = new Map();
-  #seq = 0;
+  #store = new ConfigStore();
+  /** @type {History} */
+  #history;
   /** Identifies this run of the server: nodes re-snapshot when it changes. */
   #epoch = randomBytes(6).toString("hex");
   /** @type {Required<Pick<ServerOptions, "updates" | "requests" | "heartbeatInterval">> & ServerOptions} */
@@ -42,11 +55,18 @@ export class ConfigServer extends EventEmitter {
   #heartbeat;
   /** @type {Promise<void> | undefined} */
   #serving;
+  #sessions;
+  #pumping = false;
+  #closed = false;
+  /** @type {Array<Array<string | number>>} */
+  #outbox = [];
 
   /** @param {ServerOptions} [options] */
   constructor(options = {}) {
     super();
     this.#options = { ...DEFAULT_BIND, heartbeatInterval: 1000, ...options };
+    this.#history = new History(options.history);
+    this.#sessions = new Sessions({ maxSessions: options.maxStreams });
   }
 
   /** Loads the data file (if any), binds both endpoints and starts serving. */
@@ -54,19 +74,19 @@ export class ConfigServer extends EventEmitter {
     const { updates, requests, heartbeatInterval, dataFile, sendHighWaterMark } = this.#options;
     if (dataFile !== undefined && fs.existsSync(dataFile)) {
       const saved = JSON.parse(fs.readFileSync(dataFile, "utf8"));
-      this.#entries = new Map(saved.entries);
-      this.#seq = saved.seq;
+      for (const [key, value] of saved.entries) this.#store.put(key, value, saved.seq);
+      this.#store.seq = saved.seq;
     }
     this.#publisher = new Publisher({ linger: 0 });
     if (sendHighWaterMark !== undefined) this.#publisher.sendHighWaterMark = sendHighWaterMark;
     this.#router = new Router({ linger: 0 });
     await this.#publisher.bind(updates);
     await this.#router.bind(requests);
-    this.#publish(encodeHeartbeat(this.#seq, this.#epoch));
-    this.#heartbeat = setInterval(
-      () => this.#publish(encodeHeartbeat(this.#seq, this.#epoch)),
-      heartbeatInterval,
-    );
+    this.#publish(encodeHeartbeat(this.#store.seq, this.#epoch));
+    this.#heartbeat = setInterval(() => {
+      this.#publish(encodeHeartbeat(this.#store.seq, this.#epoch));
+      this.#sessions.expire();
+    }, heartbeatInterval);
     this.#serving = this.#serve();
   }
 
@@ -76,7 +96,7 @@ export class ConfigServer extends EventEmitter {
   }
 
   get seq() {
-    return this.#seq;
+    return this.#store.seq;
   }
 
   get epoch() {
@@ -84,21 +104,30 @@ export class ConfigServer extends EventEmitter {
   }
 
   get size() {
-    return this.#entries.size;
+    return this.#store.size;
+  }
+
+  /** What snapshots and replays are read from (chunks.mjs). */
+  get store() {
+    return this.#store;
+  }
+
+  get history() {
+    return this.#history;
   }
 
   /** @param {string} key */
   get(key) {
-    return this.#entries.get(key);
+    return this.#store.get(key)?.value;
   }
 
-  /** A copy of the map. */
+  /** Key -> value, a copy. */
   entries() {
-    return new Map(this.#entries);
+    return this.#store.values();
   }
 
   hash() {
-    return stateHash(this.#entries);
+    return this.#store.hash();
   }
 
   /**
@@ -110,20 +139,22 @@ export class ConfigServer extends EventEmitter {
   set(key, value) {
     checkKey(key);
     if (typeof value !== "string") throw new TypeError("a value is a string");
-    if (this.#entries.get(key) === value) return this.#seq;
+    if (this.#store.get(key)?.value === value) return this.#store.seq;
     return this.#update(key, value);
   }
 
   /** Deletes key and publishes the deletion; returns its sequence number (or the current one). */
   delete(key) {
     checkKey(key);
-    if (!this.#entries.has(key)) return this.#seq;
+    if (this.#store.get(key) === undefined) return this.#store.seq;
     return this.#update(key, undefined);
   }
 
   /** Stops serving and closes the sockets. */
   async close() {
+    this.#closed = true;
     clearInterval(this.#heartbeat);
+    this.#sessions.clear();
     this.#router?.close();
     this.#publisher?.close();
     await this.#serving;
@@ -136,39 +167,45 @@ export class ConfigServer extends EventEmitter {
    * @param {string | undefined} value undefined deletes
    */
   #update(key, value) {
-    const previous = this.#entries.get(key);
-    const restore = () => {
-      if (previous === undefined) this.#entries.delete(key);
-      else this.#entries.set(key, previous);
-      this.#seq -= 1;
-    };
-    if (value === undefined) this.#entries.delete(key);
-    else this.#entries.set(key, value);
-    this.#seq += 1;
+    const store = this.#store;
+    const previous = store.get(key);
+    const record = { key, seq: store.seq + 1, value, ttl: 0 };
+    store.apply(record);
     try {
       this.#save();
     } catch (error) {
-      restore();
+      store.put(key, previous?.value, previous?.version ?? 0);
+      store.seq -= 1;
       throw error;
     }
-    this.#publish(encodeUpdate(key, this.#seq, value));
-    this.emit("update", { key, seq: this.#seq, value });
-    return this.#seq;
+    this.#history.push(record);
+    this.#publish(encodeUpdate(key, record.seq, value));
+    this.emit("update", { key, seq: record.seq, value });
+    return record.seq;
   }
 
   /** Writes the data file (to a temporary file first, so that a crash never leaves half of it). */
   #save() {
     const { dataFile } = this.#options;
     if (dataFile === undefined) return;
-    const data = JSON.stringify({ seq: this.#seq, entries: [...this.#entries] });
+    const entries = [...this.#store.values()];
+    const data = JSON.stringify({ seq: this.#store.seq, entries });
     fs.writeFileSync(`${dataFile}.tmp`, data);
     fs.renameSync(`${dataFile}.tmp`, dataFile);
   }
 
-  /** @param {string[]} frames */
+  /** @param {Array<string | number>} frames */
   #publish(frames) {
-    // A PUB socket never waits: this hands the message to libzmq at once, in order.
-    this.#publisher?.send(frames).catch((error) => this.emit("error", error));
+    // Published in batches, in order, at the end of the current piece of work (one native call
+    // for all the updates of an MSET); a PUB socket never waits, it drops at its high water mark.
+    if (this.#outbox.push(frames) === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush() {
+    const messages = this.#outbox;
+    this.#outbox = [];
+    if (messages.length === 0 || this.#publisher === undefined || this.#closed) return;
+    this.#publisher.sendBatch(messages).catch((error) => this.emit("error", error));
   }
 
   async #serve() {
@@ -181,37 +218,107 @@ export class ConfigServer extends EventEmitter {
       const [requestId, command, ...args] = frames.slice(delimiter + 1);
       let reply;
       try {
-        reply = this.#handle(String(command ?? ""), args.map(String));
+        reply = this.#handle(envelope[0], String(requestId), String(command ?? ""), args);
       } catch (error) {
         reply = ["ERROR", error instanceof Error ? error.message : String(error)];
       }
       // A ROUTER drops a reply to a peer that has gone: that client times out and asks again.
-      await router.send([...envelope, requestId, ...reply]);
+      if (reply !== undefined) await router.send([...envelope, requestId, ...reply]);
     }
   }
 
   /**
+   * The reply to a request, or undefined when it has none (MORE, CANCEL, a stream opened:
+   * its chunks are the reply).
+   * @param {Buffer} peer
+   * @param {string} id
    * @param {string} command
-   * @param {string[]} args
-   * @returns {Array<string | number>}
+   * @param {Buffer[]} frames
+   * @returns {Array<string | number> | undefined}
    */
-  #handle(command, args) {
-    const arity = { SNAPSHOT: 0, SET: 2, DEL: 1, GET: 1, STATUS: 0 }[command];
+  #handle(peer, id, command, frames) {
+    const arity = {
+      "ICANHAZ?": 2,
+      REPLAY: 3,
+      MORE: 1,
+      CANCEL: 0,
+      SET: 2,
+      DEL: 1,
+      MSET: 1,
+      GET: 1,
+      STATUS: 0,
+    }[command];
     if (arity === undefined) throw new Error(`unknown command "${command}"`);
-    if (args.length !== arity) throw new Error(`${command} takes ${arity} arguments`);
+    if (frames.length !== arity) throw new Error(`${command} takes ${arity} arguments`);
+    const args = command === "MSET" ? [] : frames.map(String);
+    const store = this.#store;
     switch (command) {
-      case "SNAPSHOT":
-        return ["SNAPSHOT", this.#epoch, this.#seq, ...[...this.#entries].flat()];
+      case "ICANHAZ?":
+        return this.#openStream(peer, id, args[1], snapshotChunks(this, args[0]));
+      case "REPLAY": {
+        const from = parseSeq(args[0]);
+        if (from > store.seq) throw new Error(`REPLAY from ${from}: the server is at ${store.seq}`);
+        return this.#openStream(peer, id, args[2], replayChunks(this, from, args[1]));
+      }
+      case "MORE":
+        this.#sessions.credit(peer, id, parseSeq(args[0]));
+        this.#pump();
+        return undefined;
+      case "CANCEL":
+        this.#sessions.close(peer, id);
+        return undefined;
       case "SET":
         return ["OK", this.set(args[0], args[1])];
       case "DEL":
         return ["OK", this.delete(args[0])];
+      case "MSET": {
+        let changed = 0;
+        for (const record of readRecords(frames[0])) {
+          const before = store.seq;
+          if (record.value === undefined) this.delete(record.key);
+          else this.set(record.key, record.value);
+          if (store.seq !== before) changed += 1;
+        }
+        return ["OK", store.seq, changed];
+      }
       case "GET": {
-        const value = this.#entries.get(args[0]);
-        return value === undefined ? ["NOTFOUND", this.#seq] : ["OK", this.#seq, value];
+        const entry = store.get(args[0]);
+        return entry === undefined ? ["NOTFOUND", store.seq] : ["OK", store.seq, entry.value];
       }
       default:
-        return ["STATUS", this.#epoch, this.#seq, this.#entries.size, this.hash()];
+        return ["STATUS", this.#epoch, store.seq, store.size, store.hash()];
+    }
+  }
+
+  /**
+   * @param {Buffer} peer
+   * @param {string} id
+   * @param {string} credit
+   * @param {Iterator<Array<string | number | Buffer>>} chunks
+   */
+  #openStream(peer, id, credit, chunks) {
+    if (!this.#sessions.open({ peer, id, chunks, credit: Math.max(1, parseSeq(credit)) })) {
+      return ["BUSY", Math.round(BUSY_RETRY * (1 + Math.random()))];
+    }
+    this.#pump();
+    return undefined;
+  }
+
+  /** Sends the streams' chunks while they have credit, one chunk per turn of the event loop. */
+  async #pump() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    const router = /** @type {Router} */ (this.#router);
+    try {
+      for (let next = this.#sessions.next(); next !== undefined; next = this.#sessions.next()) {
+        await router.send([next.peer, "", next.id, ...next.message]);
+        await nextTurn(); // requests and writes go on between chunks
+        if (this.#closed) return;
+      }
+    } catch (error) {
+      if (!this.#closed) this.emit("error", error);
+    } finally {
+      this.#pumping = false;
     }
   }
 }
