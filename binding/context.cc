@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "errors.h"
 #include "module.h"
 #include "socket.h"
+#include "termination.h"
 
 namespace zmq_napi {
 
@@ -38,17 +40,13 @@ void* AcquireShared() {
   return shared.handle;
 }
 
-void ReleaseShared() {
+// Returns the shared context's handle when this was its last user (the caller terminates it).
+void* ReleaseShared() {
   SharedContext& shared = Shared();
   void* to_terminate = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(shared.mutex);
-    if (--shared.users == 0) std::swap(to_terminate, shared.handle);
-  }
-  if (to_terminate != nullptr) {
-    while (zmq_ctx_term(to_terminate) != 0 && zmq_errno() == EINTR) {
-    }
-  }
+  std::lock_guard<std::mutex> lock(shared.mutex);
+  if (--shared.users == 0) std::swap(to_terminate, shared.handle);
+  return to_terminate;
 }
 
 // Every live Context of every environment, for CloseAllAtProcessExit.
@@ -59,20 +57,6 @@ std::mutex& RegistryMutex() {
 std::unordered_set<Context*>& Registry() {
   static auto* registry = new std::unordered_set<Context*>();
   return *registry;
-}
-
-void TerminateBlocking(void* handle) {
-  while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
-  }
-}
-
-// zmq_ctx_term blocks until every socket is closed and its linger has passed; never do that
-// on the event loop thread.
-void TerminateInBackground(void* handle) {
-  std::thread([handle] {
-    while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
-    }
-  }).detach();
 }
 
 }  // namespace
@@ -101,6 +85,7 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
 
 void Context::CloseAllAtProcessExit() {
   std::vector<void*> to_terminate;
+  std::string waiting_for;
   bool shared_in_use = false;
   {
     std::lock_guard<std::mutex> lock(RegistryMutex());
@@ -113,6 +98,7 @@ void Context::CloseAllAtProcessExit() {
         if (socket->lent()) {
           lent = true;
         } else {
+          if (waiting_for.empty()) waiting_for = socket->DescribeIfLingering();
           socket->CloseAtProcessExit();
         }
       }
@@ -124,13 +110,15 @@ void Context::CloseAllAtProcessExit() {
       }
     }
   }
-  for (void* handle : to_terminate) TerminateBlocking(handle);
   SharedContext& shared = Shared();
-  std::lock_guard<std::mutex> lock(shared.mutex);
-  if (shared.handle != nullptr && !shared_in_use) {
-    TerminateBlocking(shared.handle);
-    shared.handle = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(shared.mutex);
+    if (shared.handle != nullptr && !shared_in_use) {
+      to_terminate.push_back(shared.handle);
+      shared.handle = nullptr;
+    }
   }
+  TerminateAtExit(to_terminate, waiting_for);
 }
 
 Context::~Context() {
@@ -139,11 +127,12 @@ Context::~Context() {
     Registry().erase(this);
   }
   if (module_ != nullptr) module_->contexts().erase(this);
-  Close(/*blocking=*/false, /*notify=*/false);
+  void* handle = Release(/*notify=*/false);
+  if (handle != nullptr) TerminateInBackground(handle);
 }
 
-void Context::Close(bool blocking, bool notify) {
-  if (handle_ == nullptr) return;
+void* Context::Release(bool notify) {
+  if (handle_ == nullptr) return nullptr;
   // Sockets unregister themselves while closing, so iterate over a copy.
   std::vector<Socket*> open(sockets_.begin(), sockets_.end());
   for (Socket* socket : open) {
@@ -152,14 +141,7 @@ void Context::Close(bool blocking, bool notify) {
   sockets_.clear();
   void* handle = handle_;
   handle_ = nullptr;
-  if (shared_) {
-    ReleaseShared();
-  } else if (blocking) {
-    while (zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR) {
-    }
-  } else {
-    TerminateInBackground(handle);
-  }
+  return shared_ ? ReleaseShared() : handle;
 }
 
 Napi::Value Context::GetOption(const Napi::CallbackInfo& info) {
@@ -185,7 +167,8 @@ void Context::SetOption(const Napi::CallbackInfo& info) {
 }
 
 void Context::CloseMethod(const Napi::CallbackInfo& info) {
-  Close(/*blocking=*/false, /*notify=*/true);
+  void* handle = Release(/*notify=*/true);
+  if (handle != nullptr) TerminateInBackground(handle);
 }
 
 Napi::Value Context::IsClosed(const Napi::CallbackInfo& info) {

@@ -25,17 +25,17 @@ class Context : public Napi::ObjectWrap<Context> {
   void Register(Socket* socket) { sockets_.insert(socket); }
   void Unregister(Socket* socket) { sockets_.erase(socket); }
 
-  // Closes every socket still open in this context and releases the context. Non-shared
-  // contexts are terminated on a background thread unless `blocking` (environment teardown,
-  // where waiting for linger is what lets queued messages leave). With `notify`, the sockets'
-  // JavaScript owners hear that they were closed.
-  void Close(bool blocking, bool notify);
+  // Closes every socket still open in this context and gives up the context: returns the
+  // handle for the caller to terminate (see termination.h), or nullptr (the shared context
+  // while other environments use it). With `notify`, the sockets' JavaScript owners hear that
+  // they were closed.
+  void* Release(bool notify);
   void DetachModule() { module_ = nullptr; }
 
   // process.exit() ends the process without tearing environments down, so no cleanup hook
   // runs and libzmq's I/O threads would die with messages still queued. An atexit handler
-  // closes every open socket and terminates every context instead, honouring linger. It
-  // touches no JavaScript state (the environments are not running any more).
+  // closes every open socket and terminates every context instead, honouring linger within
+  // the exit timeout. It touches no JavaScript state (the environments are not running).
   static void CloseAllAtProcessExit();
 
  private:

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 
 namespace zmq_napi {
@@ -124,6 +125,61 @@ int ReceiveFrame(void* socket, zmq_msg_t* msg) {
     rc = zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
   } while (rc < 0 && zmq_errno() == EINTR);
   return rc;
+}
+
+zmq_msg_t* MessageParts::Append() {
+  if (count_ == capacity_) {
+    size_t capacity = capacity_ * 2;
+    std::unique_ptr<zmq_msg_t[]> grown(new (std::nothrow) zmq_msg_t[capacity]);
+    if (!grown) return nullptr;
+    // A zmq_msg_t is moved with zmq_msg_move, never copied byte for byte.
+    zmq_msg_t* old = parts();
+    for (size_t i = consumed_; i < count_; i++) {
+      zmq_msg_init(&grown[i]);
+      zmq_msg_move(&grown[i], &old[i]);
+      zmq_msg_close(&old[i]);
+    }
+    heap_ = std::move(grown);
+    capacity_ = capacity;
+  }
+  zmq_msg_t* msg = &parts()[count_++];
+  zmq_msg_init(msg);
+  return msg;
+}
+
+size_t MessageParts::Bytes() const {
+  size_t total = 0;
+  for (size_t i = 0; i < count_; i++) total += zmq_msg_size(&parts()[i]);
+  return total;
+}
+
+void MessageParts::Reset() {
+  for (size_t i = consumed_; i < count_; i++) zmq_msg_close(&parts()[i]);
+  count_ = 0;
+  consumed_ = 0;
+}
+
+int ReceiveMessage(void* socket, MessageParts* parts) {
+  parts->Reset();
+  for (;;) {
+    zmq_msg_t* msg = parts->Append();
+    if (msg == nullptr) {
+      parts->Reset();
+      errno = ENOMEM;
+      return -1;
+    }
+    if (ReceiveFrame(socket, msg) < 0) {
+      int error = zmq_errno();
+      zmq_msg_close(msg);
+      parts->DropLast();
+      // libzmq delivers messages whole: only a first part can find nothing ready.
+      bool first = parts->count() == 0;
+      parts->Reset();
+      errno = first || error != EAGAIN ? error : EPROTO;
+      return first && error == EAGAIN ? 0 : -1;
+    }
+    if (zmq_msg_more(msg) == 0) return 1;
+  }
 }
 
 napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg) {

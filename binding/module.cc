@@ -10,7 +10,9 @@
 #include "curve.h"
 #include "errors.h"
 #include "proxy.h"
+#include "receive_layout.h"
 #include "socket.h"
+#include "termination.h"
 #include "thread_poller.h"
 #include "uv_poller.h"
 
@@ -53,6 +55,19 @@ Napi::Value CloseAllAtExit(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setExitTimeout(ms): how long exit waits for lingering messages (-1: until delivered).
+void SetExitTimeoutMethod(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), "Expected a number for milliseconds");
+  }
+  SetExitTimeout(info[0].As<Napi::Number>().Int32Value());
+}
+
+// noteProcessExit(code): the main thread's "exit" event (see termination.h).
+void NoteProcessExitMethod(const Napi::CallbackInfo& info) {
+  NoteProcessExit(info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0);
+}
+
 }  // namespace
 
 Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new TeardownGate{this}) {
@@ -69,11 +84,16 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
           InstanceValue("version", Napi::String::New(env, LibzmqVersion()), napi_enumerable),
           InstanceValue("capability", CapabilityObject(env), napi_enumerable),
           InstanceValue("errno", ErrnoTable(env), napi_enumerable),
+          InstanceValue("receiveLayout", ReceiveLayoutObject(env), napi_enumerable),
           InstanceValue("Context", context, napi_enumerable),
           InstanceValue("Socket", socket, napi_enumerable),
           InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
           InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
           InstanceValue("closeAllAtExit", Napi::Function::New<CloseAllAtExit>(env),
+                        napi_enumerable),
+          InstanceValue("setExitTimeout", Napi::Function::New<SetExitTimeoutMethod>(env),
+                        napi_enumerable),
+          InstanceValue("noteProcessExit", Napi::Function::New<NoteProcessExitMethod>(env),
                         napi_enumerable),
           InstanceValue("runProxy", Napi::Function::New<RunProxy>(env), napi_enumerable),
           InstanceValue("curveKeyPair", Napi::Function::New<CurveKeyPair>(env), napi_enumerable),
@@ -165,10 +185,19 @@ void Module::Teardown() {
   // Closing sockets first lets their contexts terminate; a blocking termination here is what
   // lets messages queued with a linger leave before the environment goes away.
   TerminateProxies(this);
+  std::string waiting_for;
   std::vector<Socket*> sockets(sockets_.begin(), sockets_.end());
-  for (Socket* socket : sockets) socket->Close(Socket::CloseReason::kTeardown);
+  for (Socket* socket : sockets) {
+    if (waiting_for.empty()) waiting_for = socket->DescribeIfLingering();
+    socket->Close(Socket::CloseReason::kTeardown);
+  }
+  std::vector<void*> to_terminate;
   std::vector<Context*> contexts(contexts_.begin(), contexts_.end());
-  for (Context* context : contexts) context->Close(/*blocking=*/true, /*notify=*/false);
+  for (Context* context : contexts) {
+    void* handle = context->Release(/*notify=*/false);
+    if (handle != nullptr) to_terminate.push_back(handle);
+  }
+  TerminateAtExit(to_terminate, waiting_for);
   if (hub_ != nullptr) hub_->Shutdown();
 }
 

@@ -1,14 +1,7 @@
-// The batched receive path: many messages per call, with the bytes of small frames packed
-// into one ArrayBuffer per batch and described in an Int32Array the JavaScript side shares,
-// so that each received frame costs a Buffer view (tens of nanoseconds) rather than a native
-// allocation and several Node-API calls.
-//
-// Layout of the shared Int32Array after a call that returned a batch:
-//   [0]                 number of messages n
-//   then per message:   parts p, then p pairs (offset, length) into the slab; offset -1 means
-//                       "the next element of `extra`" (a frame above kSlabFrameBytes).
-// A message that does not fit the rest of the array is given whole as the next element of
-// `extra` (an array of Buffers), marked by p = -1.
+// The receive path, for every socket type: many whole messages per call, with the bytes of
+// small frames packed into one ArrayBuffer (the slab) per batch and described in an Int32Array
+// the TypeScript layer passes in (receive_layout.h), so that each received frame costs a Buffer
+// view (tens of nanoseconds) rather than a native allocation and several Node-API calls.
 #include <zmq.h>
 
 #include <cerrno>
@@ -18,9 +11,12 @@
 
 #include "errors.h"
 #include "message.h"
+#include "receive_layout.h"
 #include "socket.h"
 
 namespace zmq_napi {
+
+namespace layout = receive_layout;
 
 namespace {
 
@@ -57,144 +53,226 @@ napi_value HandOverSlab(napi_env env, char* slab, size_t used) {
   return status == napi_ok ? buffer : nullptr;
 }
 
+bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
+
+// One batch being written: the description array (bounds-checked), the slab and `extra`.
+class BatchWriter {
+ public:
+  BatchWriter(napi_env env, int32_t* meta, size_t length)
+      : env_(env), meta_(meta), length_(length) {}
+
+  bool HasRoomForHeader() const { return used_ + layout::kHeaderSlots <= length_; }
+  bool HasRoomFor(size_t parts) const {
+    // Overflow-safe: parts is at most the frames of one message.
+    return parts <= (length_ - used_ - layout::kHeaderSlots) / layout::kFrameSlots;
+  }
+  bool SlabFull() const { return slab_used_ >= kSlabBytes; }
+  uint32_t count() const { return count_; }
+
+  // Writes a message's header; returns where it is, for the fields set afterwards.
+  size_t BeginMessage(int32_t parts) {
+    size_t header = used_;
+    Write(header + layout::kPartsField, parts);
+    Write(header + layout::kRoutingIdField, 0);
+    Write(header + layout::kGroupOffsetField, layout::kInExtra);
+    Write(header + layout::kGroupLengthField, layout::kNoGroup);
+    used_ += layout::kHeaderSlots;
+    count_++;
+    return header;
+  }
+
+  void SetRoutingId(size_t header, uint32_t id) {
+    Write(header + layout::kRoutingIdField, static_cast<int32_t>(id));
+  }
+
+  bool SetGroup(size_t header, const char* group) {
+    size_t length = group != nullptr ? std::strlen(group) : 0;
+    Write(header + layout::kGroupLengthField, static_cast<int32_t>(length));
+    int32_t offset = Pack(group, length);
+    if (offset == kPackFailed) return false;
+    if (offset != layout::kInExtra) {
+      Write(header + layout::kGroupOffsetField, offset);
+      return true;
+    }
+    napi_value buffer = nullptr;
+    void* copy = nullptr;
+    if (napi_create_buffer_copy(env_, length, group, &copy, &buffer) != napi_ok) return false;
+    return AddExtra(buffer);
+  }
+
+  // Describes frame `msg` (consumed) in the slots that follow the header.
+  bool AddFrame(zmq_msg_t* msg) {
+    size_t size = zmq_msg_size(msg);
+    int32_t offset = size <= kSlabFrameBytes
+                         ? Pack(static_cast<const char*>(zmq_msg_data(msg)), size)
+                         : layout::kInExtra;
+    if (offset == kPackFailed) {
+      zmq_msg_close(msg);
+      return false;
+    }
+    Write(used_ + layout::kFrameOffsetField, offset);
+    Write(used_ + layout::kFrameLengthField,
+          offset == layout::kInExtra ? 0 : static_cast<int32_t>(size));
+    used_ += layout::kFrameSlots;
+    if (offset != layout::kInExtra) {
+      zmq_msg_close(msg);
+      return true;
+    }
+    napi_value buffer = TakeMessageBuffer(env_, msg);
+    return buffer != nullptr && AddExtra(buffer);
+  }
+
+  bool AddExtra(napi_value value) {
+    if (extra_ == nullptr && napi_create_array(env_, &extra_) != napi_ok) return false;
+    return napi_set_element(env_, extra_, extra_count_++, value) == napi_ok;
+  }
+
+  // [slab, extra?], or nullptr with a pending exception.
+  napi_value Finish() {
+    Write(layout::kCountSlot, static_cast<int32_t>(count_));
+    napi_value slab = HandOverSlab(env_, slab_.release(), slab_used_);
+    if (slab == nullptr) return nullptr;
+    napi_value result = nullptr;
+    if (napi_create_array_with_length(env_, 2, &result) != napi_ok) return nullptr;
+    napi_set_element(env_, result, 0, slab);
+    if (extra_ != nullptr) napi_set_element(env_, result, 1, extra_);
+    return result;
+  }
+
+ private:
+  static constexpr int32_t kPackFailed = -2;
+
+  void Write(size_t slot, int32_t value) {
+    // Every caller has checked room first; this is the last line, not the bound.
+    if (slot < length_) meta_[slot] = value;
+  }
+
+  // Copies bytes into the slab: their offset, kInExtra when the slab has no room, or
+  // kPackFailed (out of memory, with a pending exception).
+  int32_t Pack(const char* data, size_t size) {
+    if (slab_used_ + size > kSlabCapacity) return layout::kInExtra;
+    if (!slab_) {
+      slab_.reset(static_cast<char*>(std::malloc(kSlabCapacity)));
+      if (!slab_) {
+        napi_throw_error(env_, nullptr, "Out of memory for a receive batch");
+        return kPackFailed;
+      }
+    }
+    int32_t offset = static_cast<int32_t>(slab_used_);
+    if (size > 0) std::memcpy(slab_.get() + slab_used_, data, size);
+    slab_used_ += size;
+    return offset;
+  }
+
+  napi_env env_;
+  int32_t* meta_;
+  size_t length_;
+  size_t used_ = layout::kFirstMessageSlot;
+  uint32_t count_ = 0;
+  std::unique_ptr<char, decltype(&std::free)> slab_{nullptr, &std::free};
+  size_t slab_used_ = 0;
+  napi_value extra_ = nullptr;
+  uint32_t extra_count_ = 0;
+};
+
 }  // namespace
 
-void Socket::SetReceiveMeta(const Napi::CallbackInfo& info) {
+Napi::Object ReceiveLayoutObject(Napi::Env env) {
+  Napi::Object result = Napi::Object::New(env);
+  auto set = [&](const char* name, double value) { result.Set(name, value); };
+  set("countSlot", layout::kCountSlot);
+  set("firstMessageSlot", layout::kFirstMessageSlot);
+  set("partsField", layout::kPartsField);
+  set("routingIdField", layout::kRoutingIdField);
+  set("groupOffsetField", layout::kGroupOffsetField);
+  set("groupLengthField", layout::kGroupLengthField);
+  set("headerSlots", layout::kHeaderSlots);
+  set("frameOffsetField", layout::kFrameOffsetField);
+  set("frameLengthField", layout::kFrameLengthField);
+  set("frameSlots", layout::kFrameSlots);
+  set("inExtra", layout::kInExtra);
+  set("wholeInExtra", layout::kWholeInExtra);
+  set("noGroup", layout::kNoGroup);
+  set("maxMessages", layout::kMaxMessages);
+  set("metaLength", static_cast<double>(layout::kMetaLength));
+  return result;
+}
+
+// receiveBatch(meta: Int32Array, max, watchIfEmpty): null when nothing was ready, else
+// [slab, extra?] with `meta` describing the messages (receive_layout.h). With watchIfEmpty,
+// an empty result also starts the wait for ZMQ_POLLIN: the failed receive just processed the
+// commands and found the queue empty, so the next message raises ZMQ_FD; no ZMQ_EVENTS check
+// is needed.
+Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  CheckUsable(env);
   if (!info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     throw Napi::TypeError::New(env, "Expected an Int32Array for meta");
   }
   Napi::Int32Array meta = info[0].As<Napi::Int32Array>();
-  if (meta.ElementLength() < 16) throw Napi::RangeError::New(env, "meta is too small");
-  meta_ = Napi::Persistent(meta);
-  meta_data_ = meta.Data();
-  meta_length_ = meta.ElementLength();
-}
+  if (meta.ElementLength() < layout::kMinMetaLength) {
+    throw Napi::RangeError::New(env, "Expected an Int32Array of at least " +
+                                         std::to_string(layout::kMinMetaLength) +
+                                         " elements for meta");
+  }
+  uint32_t max = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 1;
+  bool watch_if_empty = info.Length() > 2 && info[2].ToBoolean();
 
-Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckUsable(env);
-  if (meta_data_ == nullptr) throw Napi::Error::New(env, "setReceiveMeta() was not called");
-  uint32_t max = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 1;
-  bool watch_if_empty = info.Length() > 1 && info[1].ToBoolean();
-
-  // Allocated at the first packed frame; owned here until HandOverSlab.
-  std::unique_ptr<char, decltype(&std::free)> slab(nullptr, &std::free);
-  size_t slab_used = 0;
-  int32_t* meta = meta_data_;
-  size_t used = 1;
-  uint32_t count = 0;
+  BatchWriter batch(env, meta.Data(), meta.ElementLength());
+  MessageParts frames;
   size_t bytes = 0;
-  napi_value extra = nullptr;
-  uint32_t extra_count = 0;
-  auto add_extra = [&](napi_value value) {
-    if (extra == nullptr) napi_create_array(env, &extra);
-    napi_set_element(env, extra, extra_count++, value);
-  };
-
-  zmq_msg_t msg;
-  while (count < max && bytes < kBatchBytes && slab_used < kSlabBytes) {
-    zmq_msg_init(&msg);
-    if (ReceiveFrame(handle_, &msg) < 0) {
-      int error = zmq_errno();
-      zmq_msg_close(&msg);
-      if (error == EAGAIN) {
-        // See ReceiveMany: the failed receive processed the commands, so the next message
-        // raises ZMQ_FD; waiting needs no ZMQ_EVENTS check.
-        if (count == 0 && watch_if_empty) SetWant(want_ | ZMQ_POLLIN);
-        break;
-      }
+  bool ended = false;  // A message went whole into `extra`: nothing may follow it.
+  while (!ended && batch.count() < max && bytes < kBatchBytes && !batch.SlabFull() &&
+         batch.HasRoomForHeader()) {
+    int received = ReceiveMessage(handle_, &frames);
+    if (received == 0) {
+      if (batch.count() == 0 && watch_if_empty) SetWant(want_ | ZMQ_POLLIN);
+      break;
+    }
+    if (received < 0) {
       // Messages already taken must not be lost: hand them over; libzmq reports the error
       // again on the next call.
-      if (count > 0) break;
-      throw ErrnoError(env, error);
+      if (batch.count() > 0) break;
+      throw ErrnoError(env, zmq_errno());
     }
 
-    // The message's frames: first into the rest of the shared array if they fit, else as one
-    // array in `extra`. libzmq delivers messages whole, so the other frames are ready.
-    size_t start = used;
-    uint32_t extra_start = extra_count;
-    bool inline_meta = true;
-    int32_t parts = 0;
-    napi_value whole = nullptr;
-    used++;  // Room for the part count.
-    for (;;) {
-      bool more = zmq_msg_more(&msg) != 0;
-      size_t size = zmq_msg_size(&msg);
-      bytes += size;
-      if (inline_meta && used + 2 > meta_length_) {
-        // Out of room: restart this message as an array in `extra`.
-        inline_meta = false;
-        napi_create_array(env, &whole);
-        // Frames already described for it become Buffers in the array, in order; its
-        // entries in `extra` are given back.
-        uint32_t extra_at = extra_start;
-        for (int32_t i = 0; i < parts; i++) {
-          int32_t offset = meta[start + 1 + 2 * i];
-          int32_t length = meta[start + 2 + 2 * i];
-          napi_value buffer = nullptr;
-          if (offset >= 0) {
-            void* copy = nullptr;
-            napi_create_buffer_copy(env, length, slab.get() + offset, &copy, &buffer);
-          } else {
-            napi_get_element(env, extra, extra_at++, &buffer);
-          }
-          napi_set_element(env, whole, i, buffer);
-        }
-        extra_count = extra_start;
-      }
-      if (inline_meta && size <= kSlabFrameBytes && slab_used + size <= kSlabCapacity) {
-        if (!slab) {
-          slab.reset(static_cast<char*>(std::malloc(kSlabCapacity)));
-          if (!slab) {
-            zmq_msg_close(&msg);
-            throw Napi::Error::New(env, "Out of memory for a receive batch");
-          }
-        }
-        meta[used++] = static_cast<int32_t>(slab_used);
-        meta[used++] = static_cast<int32_t>(size);
-        if (size > 0) std::memcpy(slab.get() + slab_used, zmq_msg_data(&msg), size);
-        slab_used += size;
-        zmq_msg_close(&msg);
-      } else {
-        napi_value buffer = TakeMessageBuffer(env, &msg);
-        if (buffer == nullptr) return env.Undefined();  // The environment is going away.
-        if (inline_meta) {
-          meta[used++] = -1;
-          meta[used++] = static_cast<int32_t>(size);
-          add_extra(buffer);
-        } else {
-          napi_set_element(env, whole, parts, buffer);
-        }
-      }
-      parts++;
-      if (!more) break;
-      zmq_msg_init(&msg);
-      if (ReceiveFrame(handle_, &msg) < 0) {
-        int error = zmq_errno();
-        zmq_msg_close(&msg);
-        throw ErrnoError(env, error);
-      }
+    size_t parts = frames.count();
+    bytes += frames.Bytes();
+    bool inline_frames = batch.HasRoomFor(parts);
+    size_t header =
+        batch.BeginMessage(inline_frames ? static_cast<int32_t>(parts) : layout::kWholeInExtra);
+    bool ok = true;
+    if (IsServerLike(type_)) {
+      batch.SetRoutingId(header, zmq_msg_routing_id(frames.at(0)));
+    } else if (type_ == ZMQ_DISH) {
+      ok = batch.SetGroup(header, zmq_msg_group(frames.at(0)));
     }
-    if (inline_meta) {
-      meta[start] = parts;
-    } else {
-      used = start + 1;
-      meta[start] = -1;
-      add_extra(whole);
+    if (ok && inline_frames) {
+      for (size_t i = 0; ok && i < parts; i++) {
+        frames.Consumed(i + 1);
+        ok = batch.AddFrame(frames.at(i));
+      }
+    } else if (ok) {
+      // Too many frames for what is left of `meta`: the message goes whole, and ends the batch.
+      napi_value whole = nullptr;
+      ok = napi_create_array_with_length(env, parts, &whole) == napi_ok;
+      for (size_t i = 0; ok && i < parts; i++) {
+        frames.Consumed(i + 1);
+        napi_value buffer = TakeMessageBuffer(env, frames.at(i));
+        ok = buffer != nullptr &&
+             napi_set_element(env, whole, static_cast<uint32_t>(i), buffer) == napi_ok;
+      }
+      ok = ok && batch.AddExtra(whole);
+      ended = true;
     }
-    count++;
+    // A failed Node-API call means a pending exception (or an environment going away).
+    if (!ok) return env.Undefined();
   }
 
-  if (count == 0) return env.Null();
-  meta[0] = static_cast<int32_t>(count);
-  napi_value slab_buffer = HandOverSlab(env, slab.release(), slab_used);
-  if (slab_buffer == nullptr) return env.Undefined();
-  napi_value result = nullptr;
-  napi_create_array_with_length(env, 2, &result);
-  napi_set_element(env, result, 0, slab_buffer);
-  if (extra != nullptr) napi_set_element(env, result, 1, extra);
+  if (batch.count() == 0) return env.Null();
+  napi_value result = batch.Finish();
+  if (result == nullptr) return env.Undefined();
   return Napi::Value(env, result);
 }
 

@@ -24,10 +24,6 @@ namespace {
 
 // libzmq 4.3.4's udp engine buffer (MAX_UDP_MSG in udp_engine.hpp).
 constexpr size_t kMaxUdpDatagram = 8192;
-// The most frames one message may have: a sparse array must not make us allocate gigabytes.
-constexpr uint32_t kMaxParts = 65536;
-// Multipart messages up to this many parts are converted on the stack.
-constexpr size_t kStackParts = 8;
 
 void ThrowPending(Napi::Env env) { throw env.GetAndClearPendingException(); }
 
@@ -89,9 +85,6 @@ int BindResolving(void* socket, const std::string& address) {
   return zmq_bind(socket, resolved.c_str()) == 0 ? 0 : zmq_errno();
 }
 
-bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
-bool IsGroupSocket(int type) { return type == ZMQ_RADIO || type == ZMQ_DISH; }
-
 // Runs zmq_bind / zmq_unbind on the thread pool: resolving a host name can block.
 class EndpointWorker : public Napi::AsyncWorker {
  public:
@@ -124,6 +117,7 @@ class EndpointWorker : public Napi::AsyncWorker {
     } else if (socket_->handle() == nullptr) {
       deferred_.Reject(ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
     } else {
+      if (bind_) socket_->NoteEndpoint("bound to", address_);
       deferred_.Resolve(env.Undefined());
     }
   }
@@ -152,10 +146,7 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::CloseMethod>("close"),
                          InstanceMethod<&Socket::TrySend>("trySend"),
                          InstanceMethod<&Socket::TrySendMany>("trySendMany"),
-                         InstanceMethod<&Socket::TryReceive>("tryReceive"),
-                         InstanceMethod<&Socket::ReceiveMany>("receiveMany"),
                          InstanceMethod<&Socket::ReceiveBatch>("receiveBatch"),
-                         InstanceMethod<&Socket::SetReceiveMeta>("setReceiveMeta"),
                          InstanceMethod<&Socket::Join>("join"),
                          InstanceMethod<&Socket::Leave>("leave"),
                          InstanceMethod<&Socket::Watch>("watch"),
@@ -255,8 +246,28 @@ void Socket::Close(CloseReason reason) {
   }
   on_ready_.Reset();
   context_ref_.Reset();
-  meta_.Reset();
-  meta_data_ = nullptr;
+}
+
+std::string Socket::DescribeIfLingering() const {
+  if (handle_ == nullptr || endpoint_.empty()) return "";
+  int linger = 0;
+  size_t size = sizeof(linger);
+  if (zmq_getsockopt(handle_, ZMQ_LINGER, &linger, &size) != 0 || linger == 0) return "";
+  static const struct {
+    int type;
+    const char* name;
+  } kNames[] = {{ZMQ_PAIR, "PAIR"},     {ZMQ_PUB, "PUB"},       {ZMQ_SUB, "SUB"},
+                {ZMQ_REQ, "REQ"},       {ZMQ_REP, "REP"},       {ZMQ_DEALER, "DEALER"},
+                {ZMQ_ROUTER, "ROUTER"}, {ZMQ_PULL, "PULL"},     {ZMQ_PUSH, "PUSH"},
+                {ZMQ_XPUB, "XPUB"},     {ZMQ_XSUB, "XSUB"},     {ZMQ_STREAM, "STREAM"},
+                {ZMQ_SERVER, "SERVER"}, {ZMQ_CLIENT, "CLIENT"}, {ZMQ_RADIO, "RADIO"},
+                {ZMQ_DISH, "DISH"},     {ZMQ_GATHER, "GATHER"}, {ZMQ_SCATTER, "SCATTER"},
+                {ZMQ_DGRAM, "DGRAM"},   {ZMQ_PEER, "PEER"},     {ZMQ_CHANNEL, "CHANNEL"}};
+  const char* name = "ZeroMQ";
+  for (const auto& entry : kNames) {
+    if (entry.type == type_) name = entry.name;
+  }
+  return std::string("a ") + name + " socket " + endpoint_;
 }
 
 void Socket::CloseAtProcessExit() {
@@ -327,6 +338,7 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
     if (error != 0) throw ErrnoError(env, error, address, why);
   }
   if (call(handle_, address.c_str()) != 0) throw ErrnoError(env, zmq_errno(), address);
+  if (call == zmq_connect) NoteEndpoint("connected to", address);
 }
 
 void Socket::BindSync(const Napi::CallbackInfo& info) {
@@ -339,6 +351,7 @@ void Socket::BindSync(const Napi::CallbackInfo& info) {
   int error = ProbePgm(handle_, address, &why);
   if (error == 0) error = BindResolving(handle_, address);
   if (error != 0) throw ErrnoError(env, error, address, why);
+  NoteEndpoint("bound to", address);
 }
 void Socket::UnbindSync(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_unbind); }
 void Socket::Connect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq_connect); }
@@ -351,10 +364,6 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
   napi_is_array(env, message, &is_array);
   uint32_t count = 1;
   if (is_array) napi_get_array_length(env, message, &count);
-  if (count > kMaxParts) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "Expected at most 65536 frames for message");
-    return -1;
-  }
   if (count == 0) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "Expected at least one message part");
     return -1;
@@ -371,29 +380,41 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
   }
 
   // Convert every part before sending any: a bad part must not leave half a message behind.
-  zmq_msg_t stack_parts[kStackParts];
-  zmq_msg_t* parts = count <= kStackParts ? stack_parts : new zmq_msg_t[count];
-  uint32_t ready = 0;
-  bool ok = true;
-  for (; ready < count; ready++) {
+  MessageParts parts;
+  for (uint32_t index = 0; index < count; index++) {
     napi_value part = message;
-    if (is_array) napi_get_element(env, message, ready, &part);
-    if (!InitMessage(env, part, &parts[ready])) {
-      ok = false;
-      break;
+    if (is_array) napi_get_element(env, message, index, &part);
+    zmq_msg_t* msg = parts.Append();
+    if (msg == nullptr) {
+      napi_throw_error(env, nullptr, "Out of memory for the parts of a message");
+      parts.Reset();
+      return -1;
+    }
+    if (!InitMessage(env, part, msg)) {
+      parts.DropLast();  // InitMessage leaves it uninitialised.
+      parts.Reset();
+      return -1;
     }
   }
 
-  if (ok && uses_udp_ && (type_ == ZMQ_RADIO || type_ == ZMQ_DGRAM)) {
+  // An array element's getter is JavaScript, which may have closed or lent the socket.
+  if (handle_ == nullptr || close_pending_ || lent()) {
+    napi_throw(
+        env,
+        ErrnoError(Napi::Env(env), handle_ == nullptr || close_pending_ ? EBADF : EBUSY).Value());
+    return -1;
+  }
+  bool ok = true;
+  if (uses_udp_ && (type_ == ZMQ_RADIO || type_ == ZMQ_DGRAM)) {
     // libzmq 4.3.4 puts a udp datagram in an 8 KiB buffer (group length byte, group, body):
     // refuse what cannot fit rather than have it dropped (or, unpatched, overflow).
     size_t datagram = 0;
     if (type_ == ZMQ_RADIO) {
       size_t group_length = 0;
       if (group != nullptr) napi_get_value_string_utf8(env, group, nullptr, 0, &group_length);
-      datagram = 1 + group_length + zmq_msg_size(&parts[0]);
+      datagram = 1 + group_length + zmq_msg_size(parts.at(0));
     } else if (count >= 2) {
-      datagram = zmq_msg_size(&parts[1]);
+      datagram = zmq_msg_size(parts.at(1));
     }
     if (datagram > kMaxUdpDatagram) {
       ok = false;
@@ -408,7 +429,7 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
     if (routing_id != nullptr) {
       uint32_t id = 0;
       napi_get_value_uint32(env, routing_id, &id);
-      if (zmq_msg_set_routing_id(&parts[0], id) != 0) ok = false;
+      if (zmq_msg_set_routing_id(parts.at(0), id) != 0) ok = false;
     }
     if (ok && group != nullptr) {
       char name[ZMQ_GROUP_MAX_LENGTH + 2];
@@ -418,7 +439,7 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
       if (std::strlen(name) != length) {
         errno = EINVAL;
         ok = false;
-      } else if (zmq_msg_set_group(&parts[0], name) != 0) {
+      } else if (zmq_msg_set_group(parts.at(0), name) != 0) {
         ok = false;
       }
     }
@@ -426,12 +447,11 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
   }
 
   int result = ok ? 1 : -1;
-  uint32_t sent = 0;
-  for (; ok && sent < count; sent++) {
+  for (uint32_t sent = 0; ok && sent < count; sent++) {
     int flags = ZMQ_DONTWAIT | (sent + 1 < count ? ZMQ_SNDMORE : 0);
     int rc;
     do {
-      rc = zmq_msg_send(&parts[sent], handle_, flags);
+      rc = zmq_msg_send(parts.at(sent), handle_, flags);
     } while (rc < 0 && zmq_errno() == EINTR);
     if (rc < 0) {
       int error = zmq_errno();
@@ -445,10 +465,10 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
       }
       break;
     }
+    // Sent parts belong to libzmq now; Reset closes the ones it never took.
+    parts.Consumed(sent + 1);
   }
-  // Sent parts belong to libzmq now; close the ones it never took.
-  for (uint32_t i = sent; i < ready; i++) zmq_msg_close(&parts[i]);
-  if (parts != stack_parts) delete[] parts;
+  parts.Reset();
   return result;
 }
 
@@ -480,92 +500,6 @@ Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
     if (result == 0) break;
   }
   return Napi::Number::New(env, index - start);
-}
-
-int Socket::ReceiveOne(napi_env env, napi_value* out, size_t* bytes) {
-  zmq_msg_t msg;
-  zmq_msg_init(&msg);
-  if (ReceiveFrame(handle_, &msg) < 0) {
-    int error = zmq_errno();
-    zmq_msg_close(&msg);
-    if (error == EAGAIN) return 0;
-    napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
-    return -1;
-  }
-
-  napi_value parts = nullptr;
-  napi_create_array(env, &parts);
-  uint32_t index = 0;
-  // Draft sockets carry a routing id or a group beside the single frame.
-  napi_value metadata = nullptr;
-  if (IsServerLike(type_)) {
-    napi_create_uint32(env, zmq_msg_routing_id(&msg), &metadata);
-  } else if (IsGroupSocket(type_)) {
-    const char* group = zmq_msg_group(&msg);
-    napi_create_string_utf8(env, group != nullptr ? group : "", NAPI_AUTO_LENGTH, &metadata);
-  }
-  for (;;) {
-    bool more = zmq_msg_more(&msg) != 0;
-    *bytes += zmq_msg_size(&msg);
-    napi_value buffer = TakeMessageBuffer(env, &msg);
-    if (buffer == nullptr) return -1;
-    napi_set_element(env, parts, index++, buffer);
-    if (!more) break;
-    // The remaining parts of a message are already here: libzmq delivers messages whole.
-    zmq_msg_init(&msg);
-    if (ReceiveFrame(handle_, &msg) < 0) {
-      int error = zmq_errno();
-      zmq_msg_close(&msg);
-      napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
-      return -1;
-    }
-  }
-  if (metadata != nullptr) napi_set_element(env, parts, index, metadata);
-  *out = parts;
-  return 1;
-}
-
-Napi::Value Socket::TryReceive(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckUsable(env);
-  napi_value parts = nullptr;
-  size_t bytes = 0;
-  int result = ReceiveOne(env, &parts, &bytes);
-  if (result < 0) ThrowPending(env);
-  if (result == 0) return env.Null();
-  return Napi::Value(env, parts);
-}
-
-Napi::Value Socket::ReceiveMany(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckUsable(env);
-  uint32_t max = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 1;
-  // receiveMany(max, watchIfEmpty): when nothing is ready, start waiting for ZMQ_POLLIN in
-  // the same call. No ZMQ_EVENTS check is needed: the receive just processed the commands
-  // and found the queue empty, so the next message raises ZMQ_FD.
-  bool watch_if_empty = info.Length() > 1 && info[1].ToBoolean();
-  napi_value batch = nullptr;
-  napi_create_array(env, &batch);
-  size_t bytes = 0;
-  for (uint32_t count = 0; count < max && bytes < kBatchBytes; count++) {
-    napi_value parts = nullptr;
-    int result = ReceiveOne(env, &parts, &bytes);
-    if (result < 0) {
-      // Messages already taken must not be lost: hand them over, and let the error surface
-      // on the next call, when libzmq reports it again.
-      if (count > 0) {
-        env.GetAndClearPendingException();
-        break;
-      }
-      ThrowPending(env);
-    }
-    if (result == 0) {
-      if (count == 0 && watch_if_empty) SetWant(want_ | ZMQ_POLLIN);
-      break;
-    }
-    napi_set_element(env, batch, count, parts);
-  }
-  return Napi::Value(env, batch);
 }
 
 void Socket::GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {

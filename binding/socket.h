@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <string>
 #include <vector>
 
 #include "poller.h"
@@ -23,7 +24,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // closed by its context rather than by the JavaScript that owns it.
   static constexpr int kClosedByContext = 0x100;
 
-  // A receive batch (receiveMany, receiveBatch) stops at this many bytes even when more
+  // A receive batch stops at this many bytes even when more
   // messages are ready, so that one busy socket hands the event loop back in bounded time.
   static constexpr size_t kBatchBytes = 4 * 1024 * 1024;
 
@@ -48,6 +49,13 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Called on the main thread once the borrower is done: replays a deferred close or wake-up.
   void ReturnFromThread();
   bool lent() const { return lent_reason_ != nullptr; }
+  // Remembers the latest endpoint, for DescribeIfLingering ("connected to", "bound to").
+  void NoteEndpoint(const char* how, const std::string& address) {
+    endpoint_ = std::string(how) + " " + address;
+  }
+  // "a DEALER socket connected to tcp://…" when closing it now may leave messages lingering
+  // (linger is not 0 and it has an endpoint); else "".
+  std::string DescribeIfLingering() const;
   bool open() const { return handle_ != nullptr && !close_pending_; }
   void* handle() const { return handle_; }
   Context* context() const { return context_; }
@@ -66,11 +74,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Messages.
   Napi::Value TrySend(const Napi::CallbackInfo& info);
   Napi::Value TrySendMany(const Napi::CallbackInfo& info);
-  Napi::Value TryReceive(const Napi::CallbackInfo& info);
-  Napi::Value ReceiveMany(const Napi::CallbackInfo& info);
-  // receive_batch.cc: the packed batch path for everything but draft metadata sockets.
+  // receive_batch.cc: the one receive path, for every socket type.
   Napi::Value ReceiveBatch(const Napi::CallbackInfo& info);
-  void SetReceiveMeta(const Napi::CallbackInfo& info);
   void Join(const Napi::CallbackInfo& info);
   void Leave(const Napi::CallbackInfo& info);
   void GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));
@@ -101,9 +106,6 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Sends one message (or the parts of a multipart one) without blocking. Returns 1 when
   // sent, 0 when libzmq pushes back (EAGAIN), -1 with a pending JavaScript exception.
   int SendOne(napi_env env, napi_value message, napi_value routing_id, napi_value group);
-  // Receives one whole message as an array of Buffers into *out. Returns 1, 0 (nothing to
-  // receive) or -1 with a pending JavaScript exception.
-  int ReceiveOne(napi_env env, napi_value* out, size_t* bytes);
 
   Module* module_ = nullptr;
   Context* context_ = nullptr;
@@ -111,10 +113,6 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::FunctionReference on_ready_;
   void* handle_ = nullptr;
   Poller* poller_ = nullptr;
-  // The batched receive path's shared description array and its reusable staging buffer.
-  Napi::Reference<Napi::Int32Array> meta_;
-  int32_t* meta_data_ = nullptr;
-  size_t meta_length_ = 0;
   void* zpoller_ = nullptr;  // Thread-safe sockets only: the zmq_poller whose fd we watch.
   int type_ = 0;
   int want_ = 0;
@@ -122,6 +120,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   std::atomic<bool> thread_using_{false};
   bool close_pending_ = false;
   bool uses_udp_ = false;
+  std::string endpoint_;
   CloseReason pending_close_reason_ = CloseReason::kUser;
 };
 

@@ -2,7 +2,6 @@
 // Their API may change with libzmq; they are built in (capability.draft is true).
 import { ZmqError, expectInteger, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
-import type { NativeParts } from "./native";
 import type { SocketOptionProperties } from "./options";
 import {
   Socket,
@@ -73,9 +72,8 @@ export class Server extends Socket {
     super(ZMQ.SERVER, options);
   }
 
-  protected override shapeMessage(parts: NativeParts): Message[] {
-    const routingId = parts[1] as unknown as number;
-    return [parts[0]!, { routingId } as unknown as Message];
+  protected override shapeMessage(frames: Message[], routingId: number): Message[] {
+    return [frames[0]!, { routingId } as unknown as Message];
   }
 }
 export interface Server
@@ -148,9 +146,12 @@ export class Dish extends Socket {
     }
   }
 
-  protected override shapeMessage(parts: NativeParts): Message[] {
-    const group = Buffer.from(parts[1] as unknown as string);
-    return [parts[0]!, { group } as unknown as Message];
+  protected override shapeMessage(
+    frames: Message[],
+    _routingId: number,
+    group: Buffer | undefined,
+  ): Message[] {
+    return [frames[0]!, { group } as unknown as Message];
   }
 }
 export interface Dish
@@ -194,9 +195,8 @@ export class Peer extends Socket {
     super(ZMQ.PEER, options);
   }
 
-  protected override shapeMessage(parts: NativeParts): Message[] {
-    const routingId = parts[1] as unknown as number;
-    return [parts[0]!, { routingId } as unknown as Message];
+  protected override shapeMessage(frames: Message[], routingId: number): Message[] {
+    return [frames[0]!, { routingId } as unknown as Message];
   }
 }
 export interface Peer

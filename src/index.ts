@@ -1,6 +1,7 @@
 // The public entry point of zmq-napi: re-exports only.
 export { version, capability, type Capability } from "./info";
 export { Context, context } from "./context";
+export { setExitTimeout, DEFAULT_EXIT_TIMEOUT } from "./exit";
 export { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
 export {
   Pair,

@@ -1,6 +1,7 @@
 // The only module that knows the addon's shape: it loads the binary and declares what it
 // exports. Everything else imports the typed API built on top of it.
 import * as path from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 /** Flags for `zmq_has()` capabilities, as the addon reports them. */
 export interface NativeCapability {
@@ -30,11 +31,24 @@ export interface NativeContext {
   close(): void;
 }
 
-/**
- * One received message: its frames, and for draft SERVER/PEER (routing id) and DISH (group)
- * sockets one more element with that metadata.
- */
-export type NativeParts = Buffer[];
+/** The layout of a receive batch's description array (binding/receive_layout.h). */
+export interface NativeReceiveLayout {
+  readonly countSlot: number;
+  readonly firstMessageSlot: number;
+  readonly partsField: number;
+  readonly routingIdField: number;
+  readonly groupOffsetField: number;
+  readonly groupLengthField: number;
+  readonly headerSlots: number;
+  readonly frameOffsetField: number;
+  readonly frameLengthField: number;
+  readonly frameSlots: number;
+  readonly inExtra: number;
+  readonly wholeInExtra: number;
+  readonly noGroup: number;
+  readonly maxMessages: number;
+  readonly metaLength: number;
+}
 
 /** A libzmq socket and its non-blocking primitives (binding/socket.cc). */
 export interface NativeSocket {
@@ -52,19 +66,17 @@ export interface NativeSocket {
   trySend(message: unknown, routingId?: number, group?: string): boolean;
   /** Sends messages[start…] until back-pressure; returns how many were sent. */
   trySendMany(messages: unknown[], start?: number): number;
-  tryReceive(): NativeParts | null;
   /**
-   * Up to `max` whole messages that are ready now (bounded in bytes too). With
-   * `watchIfEmpty`, an empty result also makes the poller wait for ZMQ_POLLIN.
+   * The one receive path (binding/receive_batch.cc): up to `max` whole messages that are ready
+   * now (bounded in bytes too), described in `meta` (see NativeReceiveLayout); null when
+   * nothing was ready, else the slab holding the small frames and the Buffers that are not in
+   * it. With `watchIfEmpty`, an empty result also makes the poller wait for ZMQ_POLLIN.
    */
-  receiveMany(max: number, watchIfEmpty?: boolean): NativeParts[];
-  /**
-   * The packed batch path (binding/receive_batch.cc): null when nothing was ready, else the
-   * slab holding the small frames and the frames that did not fit it; the shared Int32Array
-   * given to setReceiveMeta() describes the messages.
-   */
-  receiveBatch(max: number, watchIfEmpty?: boolean): [ArrayBuffer, unknown[]?] | null;
-  setReceiveMeta(meta: Int32Array): void;
+  receiveBatch(
+    meta: Int32Array,
+    max: number,
+    watchIfEmpty?: boolean,
+  ): [ArrayBuffer, Array<Buffer | Buffer[]>?] | null;
   join(group: string): void;
   leave(group: string): void;
   /**
@@ -82,10 +94,15 @@ export interface NativeAddon {
   readonly version: string;
   readonly capability: Readonly<NativeCapability>;
   readonly errno: Readonly<Record<string, number>>;
+  readonly receiveLayout: NativeReceiveLayout;
   useAsyncTeardown(): void;
   useThreadPoller(): void;
   /** Closes every socket and terminates every context, honouring linger (process exit). */
   closeAllAtExit(): void;
+  /** How long exit waits for lingering messages, ms (-1: until delivered). */
+  setExitTimeout(milliseconds: number): void;
+  /** The main thread's "exit" event, with the process's exit code. */
+  noteProcessExit(code: number): void;
   readonly Context: new (shared?: boolean) => NativeContext;
   curveKeyPair(): { publicKey: string; secretKey: string };
   curvePublic(secretKey: string): string;
@@ -148,3 +165,18 @@ if (pollerKind === "thread") addon.useThreadPoller();
 // messages leave. Bun's process.exit() skips atexit handlers too, so there the same work runs
 // from the "exit" event (Bun has no libuv handles to leave open by doing so).
 if (isBun) process.on("exit", () => addon.closeAllAtExit());
+
+// An exit whose wait for lingering messages runs out ends the process itself, with this code
+// (binding/termination.h). ZMQ_NAPI_EXIT_TIMEOUT sets that wait without a code change.
+if (isMainThread) process.on("exit", (code) => addon.noteProcessExit(code));
+const exitTimeout = process.env.ZMQ_NAPI_EXIT_TIMEOUT;
+if (exitTimeout !== undefined && exitTimeout !== "") {
+  const milliseconds = Number(exitTimeout);
+  if (Number.isInteger(milliseconds) && milliseconds >= -1 && milliseconds <= 2 ** 31 - 1) {
+    addon.setExitTimeout(milliseconds);
+  } else {
+    process.emitWarning(
+      `ZMQ_NAPI_EXIT_TIMEOUT must be an integer number of ms from -1 (no limit) up; ignoring "${exitTimeout}"`,
+    );
+  }
+}

@@ -205,9 +205,13 @@ const MAX_BUFFERED_EVENTS = 10_000;
  * observer)`), by `receive()`, or EventEmitter-style with `on(type, listener)`. It ends (an
  * "end" event) when the socket closes.
  *
- * libzmq sends monitor events with a blocking send from the socket's I/O thread, so an
- * observer that nobody reads would stall every socket of the context. The Observer therefore
- * reads events as they come and keeps the latest 10,000 for receive().
+ * Events are recorded from the Observer's creation (`socket.events` creates it on first use),
+ * but nothing is read, and nothing holds the socket or keeps the process alive, until someone
+ * listens: the first `on()`, `receive()` or iteration.
+ *
+ * Until someone listens, events wait in a pipe without a high water mark (libzmq never blocks
+ * on a monitor here: deps/patches/libzmq-monitor-never-blocks.patch); from then on the
+ * Observer reads them as they come and keeps the latest 10,000 for receive().
  */
 export class Observer {
   readonly #socket: Socket;
@@ -215,6 +219,7 @@ export class Observer {
   readonly #buffered: Event[] = [];
   readonly #waiting: { resolve(event: Event): void; reject(error: unknown): void }[] = [];
   #emitter: EventEmitter | undefined;
+  #started = false;
   #ended = false;
 
   constructor(socket: Socket) {
@@ -222,7 +227,8 @@ export class Observer {
     if (socket.closed) throw new ZmqError("EBADF", "Socket is closed; cannot observe it");
     const endpoint = `inproc://zmq-napi-monitor-${process.pid}-${++monitorCounter}`;
     this.#socket = socket;
-    this.#pair = new Pair({ context: socket.context, linger: 0 });
+    // No receive high water mark: no event is dropped before someone reads.
+    this.#pair = new Pair({ context: socket.context, linger: 0, receiveHighWaterMark: 0 });
     try {
       // libzmq's monitor socket binds the endpoint; ours connects to it.
       nativeSocketOf(socket).monitor(endpoint, ZMQ.EVENT_ALL);
@@ -231,12 +237,18 @@ export class Observer {
       this.#pair.close();
       throw fromNative(error);
     }
-    void this.#pump();
   }
 
-  async #pump(): Promise<void> {
+  /** Starts reading events, once: the first listener, receive() or iteration calls it. */
+  #start(): void {
+    if (this.#started || this.#ended) return;
+    this.#started = true;
+    void this.#pump(this.#pair);
+  }
+
+  async #pump(pair: Pair): Promise<void> {
     try {
-      for await (const frames of this.#pair) {
+      for await (const frames of pair) {
         const event = decodeEvent(frames);
         this.#deliver(event);
         if (event.type === "end") break;
@@ -247,6 +259,8 @@ export class Observer {
   }
 
   #deliver(event: Event): void {
+    // The observer is closed from its last event on, before anyone sees it.
+    if (event.type === "end") this.#end();
     if (this.#emitter !== undefined) {
       this.#emitter.emit(event.type, event);
       return;
@@ -264,9 +278,12 @@ export class Observer {
     if (this.#ended) return;
     this.#ended = true;
     this.#pair.close();
-    for (const waiter of this.#waiting.splice(0)) {
-      waiter.reject(new ZmqError("EAGAIN", "Observer was closed while a receive was pending"));
-    }
+    // Waiters are served in order: an "end" being delivered goes to the first one.
+    queueMicrotask(() => {
+      for (const waiter of this.#waiting.splice(0)) {
+        waiter.reject(new ZmqError("EBADF", "Observer is closed"));
+      }
+    });
   }
 
   /** Whether the observer has stopped (closed, or its socket closed). */
@@ -291,10 +308,9 @@ export class Observer {
   /** The next event; rejects with EBADF once the observer has ended and no events remain. */
   receive(): Promise<Event> {
     if (this.#emitter !== undefined) {
-      return Promise.reject(
-        new Error("Observer is in event emitter mode: use on()/off(), not receive()"),
-      );
+      throw new Error("Observer is in event emitter mode: use on()/off(), not receive()");
     }
+    this.#start();
     const event = this.#buffered.shift();
     if (event !== undefined) return Promise.resolve(event);
     if (this.#ended) return Promise.reject(new ZmqError("EBADF", "Observer is closed"));
@@ -322,6 +338,7 @@ export class Observer {
   /** Calls `listener` for every event of `type` (switches the observer to emitter mode). */
   on<T extends EventType>(type: T, listener: (event: EventOfType<T>) => void): this {
     this.#emitterStarted().on(type, listener as (event: Event) => void);
+    this.#start();
     return this;
   }
 
@@ -351,7 +368,8 @@ Object.defineProperty(Socket.prototype, "events", {
   enumerable: false,
   get(this: Socket): Observer {
     let observer = observers.get(this);
-    if (observer === undefined || observer.closed) {
+    // A socket that is still open gets a new Observer after close() of its last one.
+    if (observer === undefined || (observer.closed && !this.closed)) {
       observer = new Observer(this);
       observers.set(this, observer);
     }

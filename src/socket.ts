@@ -8,11 +8,13 @@
 // readiness only for what is pending, so an idle socket costs nothing and does not keep the
 // process alive.
 import { context as defaultContext, nativeContextOf, type Context } from "./context";
-import { ZmqError, expectString, fromNative, rangeError, typeError } from "./errors";
+import { ZmqError, expectString, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
-import { CLOSED_BY_CONTEXT, addon, type NativeParts, type NativeSocket } from "./native";
+import { CLOSED_BY_CONTEXT, addon, type NativeSocket } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
 import { appliesTo, socketOptions, type OptionSpec, type SocketClassName } from "./options";
+import { normaliseMessage, normaliseMessages } from "./outgoing-message";
+import { RECEIVE_BATCH, receiveBatch, type ShapeMessage } from "./receive-batch";
 import { settleSoon } from "./util/fairness";
 import { Queue } from "./util/queue";
 import type { Observer } from "./observer";
@@ -36,10 +38,6 @@ export interface OperationOptions {
 
 const POLLIN = ZMQ.POLLIN;
 const POLLOUT = ZMQ.POLLOUT;
-/** Messages taken from libzmq per native call while receivers wait. */
-const RECEIVE_BATCH = 256;
-/** Int32s shared with the addon to describe a batch: room for RECEIVE_BATCH 3-frame messages. */
-const RECEIVE_META_LENGTH = 1 + RECEIVE_BATCH * 7;
 /** Rounds of readiness handling per wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKEUP = 8;
 
@@ -82,55 +80,6 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
-function normaliseFrame(frame: unknown): unknown {
-  // The addon takes every MessageLike but SharedArrayBuffer (Node-API has no access to one).
-  if (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer) {
-    return new Uint8Array(frame);
-  }
-  return frame;
-}
-
-function isFrame(frame: unknown): boolean {
-  const type = typeof frame;
-  return (
-    type === "string" ||
-    type === "number" ||
-    frame === null ||
-    ArrayBuffer.isView(frame) ||
-    frame instanceof ArrayBuffer
-  );
-}
-
-/** The same check the addon makes when it converts a message, for messages that wait. */
-function assertMessageLike(message: unknown): void {
-  const frames = Array.isArray(message) ? message : [message];
-  if (frames.length === 0) throw typeError("at least one frame", "message", message);
-  for (const frame of frames) {
-    if (!isFrame(frame)) {
-      throw typeError(
-        "Buffer, TypedArray, DataView, ArrayBuffer, string, number or null",
-        "message",
-        frame,
-      );
-    }
-  }
-}
-
-/** The most frames one message may have (a guard against sparse or absurd arrays). */
-const MAX_FRAMES = 65_536;
-
-function normaliseMessage(message: unknown): unknown {
-  if (Array.isArray(message)) {
-    if (message.length > MAX_FRAMES) {
-      throw rangeError(`at most ${MAX_FRAMES} frames`, "message", `an array of ${message.length}`);
-    }
-    return message.some((frame) => frame instanceof SharedArrayBuffer)
-      ? message.map(normaliseFrame)
-      : message;
-  }
-  return normaliseFrame(message);
-}
-
 /**
  * The base class of every socket type. Use a concrete class (`new Push()`, `new Subscriber()`,
  * …); their constructors take the socket options as an object, plus `context`.
@@ -144,7 +93,7 @@ export abstract class Socket {
   readonly [native]: NativeSocket;
 
   #closed = false;
-  #inbox: NativeParts[] = [];
+  #inbox: Message[][] = [];
   #inboxHead = 0;
   #receivers = new Queue<Pending<Message[]>>();
   #senders = new Queue<PendingSend>();
@@ -156,9 +105,8 @@ export abstract class Socket {
   // The native socket holds this callback weakly (strongly only while something is pending),
   // so the socket object must keep it alive.
   readonly #onReadyCallback = (mask: number): void => this.#onReady(mask);
-  // Shared with the addon: describes each batch of received messages (see receiveBatch).
-  // Null for draft sockets whose messages carry metadata (they use receiveMany).
-  readonly #receiveMeta: Int32Array | null;
+  // How received messages are shaped (null: as their frames); see shapeMessage.
+  readonly #shape: ShapeMessage | null;
 
   protected constructor(type: number, options?: object) {
     const ctx = (options as { context?: Context } | undefined)?.context ?? defaultContext;
@@ -168,9 +116,8 @@ export abstract class Socket {
     } catch (error) {
       throw fromNative(error);
     }
-    const packed = Object.getPrototypeOf(this).shapeMessage === Socket.prototype.shapeMessage;
-    this.#receiveMeta = packed ? new Int32Array(RECEIVE_META_LENGTH) : null;
-    if (this.#receiveMeta !== null) this[native].setReceiveMeta(this.#receiveMeta);
+    const plain = Object.getPrototypeOf(this).shapeMessage === Socket.prototype.shapeMessage;
+    this.#shape = plain ? null : this.shapeMessage.bind(this);
     if (options !== undefined) this.#applyOptions(options);
   }
 
@@ -337,9 +284,6 @@ export abstract class Socket {
         return settleSoon(undefined);
       }
     }
-    // Queued messages are converted when libzmq takes them: check their type now, so that a
-    // bad message is the same TypeError with or without back-pressure.
-    assertMessageLike(normalised);
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = {
         resolve,
@@ -377,10 +321,9 @@ export abstract class Socket {
    * libzmq has accepted all of them (waiting at the high water mark like send()).
    */
   protected async sendBatchMessages(messages: readonly unknown[]): Promise<void> {
-    if (!Array.isArray(messages)) throw typeError("an array", "messages", messages);
+    const list = normaliseMessages(messages);
     if (this.#closed) throw closedError("send");
     let start = 0;
-    const list = messages.map(normaliseMessage);
     while (start < list.length) {
       if (this.#senders.size === 0 && this.#binding === null) {
         try {
@@ -455,66 +398,36 @@ export abstract class Socket {
     return batch;
   }
 
-  /** Shapes a received message; draft sockets turn the metadata element into an object. */
-  protected shapeMessage(parts: NativeParts): Message[] {
-    return parts;
+  /**
+   * Shapes a received message from its frames and the metadata libzmq gave it: the draft
+   * SERVER/PEER (routing id) and DISH (group) sockets add it as an object.
+   */
+  protected shapeMessage(
+    frames: Message[],
+    routingId: number,
+    group: Buffer | undefined,
+  ): Message[];
+  protected shapeMessage(frames: Message[]): Message[] {
+    return frames;
   }
 
   /** Takes every message ready now; with `watch`, an empty result also starts the wait. */
   #fillInbox(watch = false): boolean {
-    const meta = this.#receiveMeta;
-    if (meta === null) {
-      let batch: NativeParts[];
-      try {
-        batch = this[native].receiveMany(RECEIVE_BATCH, watch);
-      } catch (error) {
-        throw fromNative(error);
-      }
-      this.#inbox = batch;
-      this.#inboxHead = 0;
-      return batch.length > 0;
-    }
-    let result: [ArrayBuffer, unknown[]?] | null;
+    let batch: Message[][] | null;
     try {
-      result = this[native].receiveBatch(RECEIVE_BATCH, watch);
+      batch = receiveBatch(this[native], watch, this.#shape);
     } catch (error) {
       throw fromNative(error);
     }
-    if (result === null || result === undefined) {
-      this.#inbox = [];
-      this.#inboxHead = 0;
-      return false;
-    }
-    // Small frames are views of one slab per batch (as Node's pooled Buffers share a pool);
-    // larger ones, and messages too large for `meta`, come whole in `extra`.
-    const [slab, extra] = result;
-    const count = meta[0]!;
-    const inbox: NativeParts[] = new Array(count);
-    let at = 1;
-    let next = 0;
-    for (let i = 0; i < count; i++) {
-      const parts = meta[at++]!;
-      if (parts < 0) {
-        inbox[i] = extra![next++] as NativeParts;
-        continue;
-      }
-      const frames: Buffer[] = new Array(parts);
-      for (let j = 0; j < parts; j++) {
-        const offset = meta[at++]!;
-        const length = meta[at++]!;
-        frames[j] = offset >= 0 ? Buffer.from(slab, offset, length) : (extra![next++] as Buffer);
-      }
-      inbox[i] = frames;
-    }
-    this.#inbox = inbox;
+    this.#inbox = batch ?? [];
     this.#inboxHead = 0;
-    return true;
+    return batch !== null;
   }
 
   #takeInbox(): Message[] {
-    const parts = this.#inbox[this.#inboxHead]!;
-    this.#inbox[this.#inboxHead++] = undefined as unknown as NativeParts;
-    return this.shapeMessage(parts);
+    const message = this.#inbox[this.#inboxHead]!;
+    this.#inbox[this.#inboxHead++] = undefined as unknown as Message[];
+    return message;
   }
 
   /** Iterates over received messages until the socket is closed (see Readable). */

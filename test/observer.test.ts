@@ -257,7 +257,8 @@ describe("Observer", () => {
     observer.on("bind", onRemoved).on("accept", onRemoved);
     expect(observer.off("bind", onRemoved).off("accept", onRemoved)).toBe(observer);
 
-    await expect(observer.receive()).rejects.toThrow(/emitter mode/);
+    // Thrown, not rejected, as in zeromq v6.
+    expect(() => observer.receive()).toThrow(/emitter mode/);
 
     const address = await bindFresh(server, "tcp");
     const client = track(new Pair({ linger: 0 }));

@@ -1,0 +1,53 @@
+// What send() accepts, made into what the addon takes: every frame bytes, a string, a number or
+// null. Other values are sent as String(value), as the `zeromq` package does; undefined and
+// symbols are refused. The conversion runs here, before the native call, so that no user code
+// (a toString, an array getter) runs while native code holds the socket.
+import { typeError } from "./errors";
+
+const EXPECTED_FRAME =
+  "Buffer, TypedArray, DataView, ArrayBuffer, string, number, null or a value with a string form";
+
+function normaliseFrame(frame: unknown): unknown {
+  if (typeof frame === "string" || ArrayBuffer.isView(frame)) return frame;
+  if (typeof frame === "number" || frame === null || frame instanceof ArrayBuffer) return frame;
+  // Node-API has no access to a SharedArrayBuffer's bytes; a view of it has.
+  if (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer) {
+    return new Uint8Array(frame);
+  }
+  if (frame === undefined || typeof frame === "symbol") {
+    throw typeError(EXPECTED_FRAME, "message", frame);
+  }
+  return String(frame);
+}
+
+/**
+ * A message (one frame or an array of frames) ready for the addon. Walks the frames by index
+ * and stops at the first bad one, so a sparse array fails at once, however long it claims to
+ * be; an array is copied only when a frame had to change.
+ */
+export function normaliseMessage(message: unknown): unknown {
+  if (!Array.isArray(message)) return normaliseFrame(message);
+  const length = message.length;
+  if (length === 0) throw typeError("at least one frame", "message", message);
+  let normalised: unknown[] = message;
+  for (let i = 0; i < length; i++) {
+    const frame: unknown = message[i];
+    const converted = normaliseFrame(frame);
+    if (converted !== frame && normalised === message) normalised = message.slice(0, i);
+    if (normalised !== message) normalised.push(converted);
+  }
+  return normalised;
+}
+
+/** Normalises each of `messages` (an array), failing at the first bad one. */
+export function normaliseMessages(messages: unknown): unknown[] {
+  if (!Array.isArray(messages)) throw typeError("an array", "messages", messages);
+  const length = messages.length;
+  const normalised: unknown[] = new Array(length);
+  for (let i = 0; i < length; i++) {
+    const message: unknown = messages[i];
+    if (message === undefined) throw typeError("a message", `messages[${i}]`, message);
+    normalised[i] = normaliseMessage(message);
+  }
+  return normalised;
+}
