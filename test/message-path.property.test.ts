@@ -208,8 +208,9 @@ describe("large cases", () => {
             { frames: 3, sizes: [8] },
             { frames: 20_000, sizes: [12, 4097, 0] },
           ],
-          backlog: 6,
-          live: 3,
+          // 10,000, 3, 20,000, 10,000 and 3 frames.
+          backlog: 3,
+          live: 2,
         }),
       );
     },
@@ -283,11 +284,14 @@ describe("large cases", () => {
           shapes: single
             ? edges.map((size) => ({ frames: 1, sizes: [size] }))
             : [
+                // Three small messages to one of every threshold size: about 25 MB in all.
+                { frames: 7, sizes: [10] },
+                { frames: 7, sizes: [10] },
                 { frames: 7, sizes: [10] },
                 { frames: edges.length, sizes: edges },
               ],
-          backlog: 1_000,
-          live: 100,
+          backlog: 400,
+          live: 50,
           sends: [{ style: unbatchedKinds.includes(kind) ? "send" : "sendBatch", count: 100 }],
           groups: ["g", "a-group-of-255-".padEnd(255, "x")],
         }),
