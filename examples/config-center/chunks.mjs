@@ -5,7 +5,8 @@
 //              …
 //              KTHXBAI epoch startSeq endSeq count
 //   replay:    the same, the records being the updates startSeq+1 … endSeq;
-//              or TOOOLD epoch oldestSeq when they are no longer all kept
+//              or TOOOLD epoch oldestSeq when they are no longer all kept, or are not this
+//              run's (the server's reply to the request then)
 //
 // A snapshot is read from the live map across many turns of the event loop (the server goes on
 // with writes and other requests in between), so its entries are a mix of the states between
@@ -86,7 +87,7 @@ export function* replayChunks(source, fromSeq, prefix, maxBytes = MAX_CHUNK_BYTE
     for (let scanned = 0; writer.bytes < maxBytes && next <= store.seq; scanned++) {
       const record = history.at(next);
       if (record === undefined) {
-        yield ["TOOOLD", epoch, history.oldest];
+        yield ["TOOOLD", epoch, Math.min(history.oldest, store.seq + 1)];
         return;
       }
       if (record.key.startsWith(prefix)) writer.add(record);

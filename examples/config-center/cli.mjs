@@ -110,6 +110,8 @@ async function runServer() {
       ),
     );
   }
+  server.on("stream", (stream) => report({ event: "stream", ...stream }));
+  server.on("streamed", (stream) => report({ event: "streamed", ...stream }));
   await server.start();
   const { epoch, seq, size } = server;
   report({ event: "listening", ...server.endpoints, epoch, seq, size });
@@ -134,14 +136,14 @@ async function runNode() {
   const reportState = () => {
     if (node.seq === reported.seq && node.epoch === reported.epoch) return;
     reported = { seq: node.seq, epoch: node.epoch ?? "" };
-    report({ event: "state", seq: node.seq, size: node.size, hash: node.hash() });
+    report({ event: "state", seq: node.seq, size: node.size, hash: node.hash(), run: node.epoch });
   };
-  node.on("snapshot", ({ seq, size, reason }) => {
-    report({ event: "snapshot", seq, size, hash: node.hash(), reason });
+  node.on("snapshot", ({ seq, size, epoch, reason }) => {
+    report({ event: "snapshot", seq, size, hash: node.hash(), run: epoch, reason });
     reportState();
   });
-  node.on("replay", (replay) => {
-    report({ event: "replay", ...replay });
+  node.on("replay", ({ from, to, count, epoch }) => {
+    report({ event: "replay", from, to, count, run: epoch });
     reportState();
   });
   node.on("heartbeat", reportState);
@@ -149,11 +151,11 @@ async function runNode() {
   node.on("dropped", (dropped) => report({ event: "dropped", ...dropped }));
   node.on("warning", (error) => report({ event: "warning", message: error.message }));
   if (!options.quiet) {
-    node.on("update", ({ key, seq, value }) =>
+    node.on("update", ({ key, seq, value, epoch }) =>
       report(
         value === undefined
-          ? { event: "update", seq, key, deleted: true }
-          : { event: "update", seq, key, value },
+          ? { event: "update", seq, key, deleted: true, run: epoch }
+          : { event: "update", seq, key, value, run: epoch },
       ),
     );
   }

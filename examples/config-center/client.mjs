@@ -116,6 +116,7 @@ export class ConfigClient {
       ),
     );
     store.seq = end.startSeq;
+    store.epoch = end.epoch;
     if (end.endSeq > end.startSeq) {
       await this.replay(store, { prefix, silent: true });
       if (store.seq < end.endSeq) throw new Error("the replay after the snapshot fell short");
@@ -133,7 +134,9 @@ export class ConfigClient {
    *   entries are newer than its starting seq); onUpdate: called after each update applied
    */
   async replay(store, { prefix = "", silent = false, onUpdate } = {}) {
-    const end = await this.stream("REPLAY", [store.seq, prefix], (records) =>
+    const epoch = store.epoch;
+    if (epoch === undefined) throw new TooOldError("REPLAY: the store has no run to continue");
+    const end = await this.stream("REPLAY", [epoch, store.seq, prefix], (records) =>
       forEachRecord(records, (record) => {
         if (record.seq <= store.seq) return;
         if (silent) {
@@ -146,6 +149,7 @@ export class ConfigClient {
       }),
     );
     store.seq = Math.max(store.seq, end.endSeq);
+    store.epoch = end.epoch;
     return end;
   }
 
@@ -181,9 +185,16 @@ export class ConfigClient {
         );
       };
       this.#failures.add(fail);
+      /** @type {string | undefined} */
+      let epoch;
       this.#pending.set(id, (reply) => {
         const status = String(reply[0]);
         try {
+          if (status === "CHUNK" || status === "KTHXBAI") {
+            // Every chunk of a stream comes from one run of the server, or the stream is void.
+            epoch ??= String(reply[1]);
+            if (String(reply[1]) !== epoch) throw new Error(`${command}: the server restarted`);
+          }
           if (status === "CHUNK") {
             arm();
             onChunk(reply[4]);
@@ -199,7 +210,7 @@ export class ConfigClient {
           } else if (status === "BUSY") {
             finish(new BusyError(command, parseSeq(reply[1])));
           } else if (status === "TOOOLD") {
-            finish(new TooOldError(`${command}: the server no longer keeps those updates`));
+            finish(new TooOldError(`${command}: not in the history the server keeps`));
           } else {
             finish(new Error(`${command}: ${reply[1] ?? status}`));
           }

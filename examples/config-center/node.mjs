@@ -33,6 +33,9 @@ import { ConfigStore } from "./store.mjs";
  * @typedef {import("./protocol.mjs").Update | import("./protocol.mjs").Heartbeat} Published
  */
 
+/** How long updates from a run the requests endpoint did not serve are ignored, ms. */
+const FOREIGN_QUIET = 10_000;
+
 /** Backoff between failed sync attempts: from 250 ms, doubling, to at most 10 s (± 50 %). */
 function backoff(attempt) {
   return Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random());
@@ -50,10 +53,16 @@ function backoff(attempt) {
  *   "warning"   Error                   a sync attempt failed, a message was malformed, …
  */
 export class ConfigNode extends EventEmitter {
-  #store = new ConfigStore();
-  /** @type {string | undefined} */
-  #epoch;
+  #store = new ConfigStore(); // empty, of no run: the first message of any run calls for a snapshot
   #syncing = false;
+  /** Runs this node has moved on from: their messages still in flight are ignored. */
+  #retired = new Set();
+  /**
+   * Runs heard on the updates endpoint that the requests endpoint did not serve: their messages
+   * are ignored for a while (count: how many times that happened).
+   * @type {Map<string, { until: number, count: number }>}
+   */
+  #foreign = new Map();
   /** @type {Published[]} */
   #buffer = [];
   #received = 0;
@@ -104,7 +113,7 @@ export class ConfigNode extends EventEmitter {
 
   /** The server run the state comes from. */
   get epoch() {
-    return this.#epoch;
+    return this.#store.epoch;
   }
 
   /** Whether a snapshot or replay is under way (the state is then the last one, not the newest). */
@@ -178,20 +187,24 @@ export class ConfigNode extends EventEmitter {
 
   /** @param {Published} message */
   #process(message) {
+    const store = this.#store;
+    if (message.epoch !== store.epoch) {
+      // Another run's history: nothing of it applies to this state, whatever its seq says.
+      if (this.#retired.has(message.epoch)) return; // a run this node has left, still in flight
+      const foreign = this.#foreign.get(message.epoch);
+      if (foreign !== undefined && Date.now() < foreign.until) return;
+      this.#resync(`the server restarted (run ${message.epoch})`, message.epoch);
+      return;
+    }
     if (message.type === "heartbeat") {
-      if (message.epoch !== this.#epoch) {
-        this.#resync(`the server restarted (run ${message.epoch})`, true);
-      } else if (message.seq > this.#store.seq) {
-        this.emit("gap", { seq: this.#store.seq, received: message.seq, by: "heartbeat" });
-        this.#resync(
-          `heartbeat at seq ${message.seq}, missed ${this.#store.seq + 1}…${message.seq}`,
-        );
+      if (message.seq > store.seq) {
+        this.emit("gap", { seq: store.seq, received: message.seq, by: "heartbeat" });
+        this.#resync(`heartbeat at seq ${message.seq}, missed ${store.seq + 1}…${message.seq}`);
       } else {
         this.emit("heartbeat", { seq: message.seq });
       }
       return;
     }
-    const store = this.#store;
     if (message.seq <= store.seq) return; // the snapshot had it already
     if (message.seq !== store.seq + 1) {
       this.emit("gap", { seq: store.seq, received: message.seq, by: "update" });
@@ -199,32 +212,39 @@ export class ConfigNode extends EventEmitter {
       return;
     }
     store.apply({ key: message.key, seq: message.seq, value: message.value, ttl: 0 });
-    this.emit("update", { key: message.key, seq: message.seq, value: message.value });
+    this.emit("update", {
+      key: message.key,
+      seq: message.seq,
+      value: message.value,
+      epoch: store.epoch,
+    });
   }
 
   /**
    * @param {string} reason
-   * @param {boolean} [fresh]  a new snapshot is needed (the state comes from another history)
+   * @param {string} [heard]  the run whose messages called for it, if not this state's
    */
-  #resync(reason, fresh = false) {
+  #resync(reason, heard) {
     if (this.#syncing || this.#closed) return;
     this.#syncing = true;
     this.#buffer = [];
     this.emit("resync", { reason });
-    void this.#sync(reason, fresh);
+    void this.#sync(reason, heard);
   }
 
   /**
-   * Brings the state up to date: a replay of what was missed when the server still has it, a
-   * snapshot otherwise; attempts that fail are retried after a growing, jittered backoff.
+   * Brings the state up to date: a replay of what was missed when the server can continue this
+   * state's history, a snapshot otherwise; attempts that fail are retried after a growing,
+   * jittered backoff.
    * @param {string} reason
-   * @param {boolean} fresh
+   * @param {string | undefined} heard
    */
-  async #sync(reason, fresh) {
+  async #sync(reason, heard) {
     const client = /** @type {ConfigClient} */ (this.#client);
+    const left = this.#store.epoch;
     for (let attempt = 0; !this.#closed; attempt++) {
       try {
-        if (!fresh && this.#epoch !== undefined) {
+        if (this.#store.epoch !== undefined) {
           try {
             await this.#replay(client);
             break;
@@ -232,10 +252,9 @@ export class ConfigNode extends EventEmitter {
             if (!(error instanceof TooOldError)) throw error;
           }
         }
-        const { epoch, store } = await client.snapshot();
+        const { store } = await client.snapshot();
         this.#store = store;
-        this.#epoch = epoch;
-        this.emit("snapshot", { seq: store.seq, size: store.size, reason });
+        this.emit("snapshot", { seq: store.seq, size: store.size, epoch: store.epoch, reason });
         this.#ready.resolve();
         break;
       } catch (error) {
@@ -244,9 +263,26 @@ export class ConfigNode extends EventEmitter {
         await sleep(error instanceof BusyError ? error.retryAfter : backoff(attempt));
       }
     }
+    const now = this.#store.epoch;
+    if (left !== undefined && left !== now) this.#retired.add(left);
+    if (heard !== undefined && heard !== now) {
+      // Heard on the updates endpoint, not served on the requests endpoint: a run that has
+      // already ended (a quick restart), or, when it goes on, two different servers.
+      const count = (this.#foreign.get(heard)?.count ?? 0) + 1;
+      this.#foreign.set(heard, { until: Date.now() + FOREIGN_QUIET, count });
+      if (count >= 2) {
+        this.emit(
+          "warning",
+          new Error(
+            `the updates come from run ${heard}, the requests endpoint serves run ${now}: ` +
+              "are --updates and --requests the same server's?",
+          ),
+        );
+      }
+    }
     this.#syncing = false;
-    // What arrived meanwhile, in order: older updates are skipped, newer ones applied, and a
-    // gap among them starts another sync (the rest is then buffered again).
+    // What arrived meanwhile, in order: older updates are skipped, newer ones applied, another
+    // run's dropped, and a gap among them starts another sync (the rest is then buffered again).
     const buffered = this.#buffer;
     this.#buffer = [];
     for (const message of buffered) {
@@ -257,10 +293,12 @@ export class ConfigNode extends EventEmitter {
 
   /** The updates after this node's seq, applied one by one as they come. */
   async #replay(/** @type {ConfigClient} */ client) {
-    const from = this.#store.seq;
-    const end = await client.replay(this.#store, {
-      onUpdate: ({ key, seq, value }) => this.emit("update", { key, seq, value }),
+    const store = this.#store;
+    const from = store.seq;
+    const end = await client.replay(store, {
+      onUpdate: ({ key, seq, value }) =>
+        this.emit("update", { key, seq, value, epoch: store.epoch }),
     });
-    this.emit("replay", { from, to: this.#store.seq, count: end.count });
+    this.emit("replay", { from, to: store.seq, count: end.count, epoch: store.epoch });
   }
 }

@@ -2,15 +2,17 @@
 // describes it in full).
 //
 // Updates endpoint (server PUB -> node SUB), every message one of:
-//   [key, seq, value]   key was set to value by update number seq
-//   [key, seq]          key was deleted by update number seq
-//   ["", seq, epoch]    heartbeat: the server (run `epoch`) is at seq
+//   [key, epoch, seq, value]   key was set to value by update number seq of run `epoch`
+//   [key, epoch, seq]          key was deleted by update number seq of run `epoch`
+//   ["$HUGZ", epoch, seq]      heartbeat: the server, run `epoch`, is at seq
+// Keys starting with "$" are reserved for such control messages.
 //
 // Requests endpoint (server ROUTER <- client DEALER or REQ): a request is
 // [requestId, COMMAND, ...arguments] after the usual empty delimiter frame (which a REQ socket
 // adds itself); the reply carries the same envelope and requestId:
 //   ICANHAZ? prefix credit        -> CHUNK…, then KTHXBAI (chunks.mjs): a snapshot
-//   REPLAY fromSeq prefix credit  -> CHUNK…, then KTHXBAI, or TOOOLD: the updates after fromSeq
+//   REPLAY epoch fromSeq prefix credit -> CHUNK…, then KTHXBAI, or TOOOLD: the updates after
+//                                    fromSeq of run `epoch` (TOOOLD when not kept, or another run)
 //   MORE n / CANCEL               -> (no reply) credit for, or the end of, the stream requestId
 //   SET key value    -> [id, "OK", seq]
 //   DEL key          -> [id, "OK", seq]
@@ -27,20 +29,23 @@ export const DEFAULT_CONNECT = {
   requests: "tcp://localhost:5571",
 };
 
+/** The topic of heartbeats (a key cannot start with "$"). */
+export const HEARTBEAT = "$HUGZ";
+
 /**
- * @typedef {{ type: "update", key: string, seq: number, value: string | undefined }} Update
+ * @typedef {{ type: "update", key: string, epoch: string, seq: number, value: string | undefined }} Update
  *   `value` undefined means the key was deleted.
- * @typedef {{ type: "heartbeat", seq: number, epoch: string }} Heartbeat
+ * @typedef {{ type: "heartbeat", epoch: string, seq: number }} Heartbeat
  */
 
-/** The frames of an update; a deletion when value is undefined. */
-export function encodeUpdate(key, seq, value) {
-  return value === undefined ? [key, String(seq)] : [key, String(seq), value];
+/** The frames of an update of run `epoch`; a deletion when value is undefined. */
+export function encodeUpdate(key, epoch, seq, value) {
+  return value === undefined ? [key, epoch, String(seq)] : [key, epoch, String(seq), value];
 }
 
 /** The frames of a heartbeat. */
-export function encodeHeartbeat(seq, epoch) {
-  return ["", String(seq), epoch];
+export function encodeHeartbeat(epoch, seq) {
+  return [HEARTBEAT, epoch, String(seq)];
 }
 
 /**
@@ -49,19 +54,20 @@ export function encodeHeartbeat(seq, epoch) {
  * @returns {Update | Heartbeat}
  */
 export function decodePublished(frames) {
-  if (frames.length < 2 || frames.length > 3)
-    throw new Error(`bad update: ${frames.length} frames`);
-  const key = frames[0].toString();
-  const seq = parseSeq(frames[1]);
-  if (key === "") {
-    if (frames.length !== 3) throw new Error("bad heartbeat: no epoch");
-    return { type: "heartbeat", seq, epoch: frames[2].toString() };
+  const key = frames[0]?.toString() ?? "";
+  if (key === HEARTBEAT) {
+    if (frames.length < 3) throw new Error(`bad heartbeat: ${frames.length} frames`);
+    return { type: "heartbeat", epoch: frames[1].toString(), seq: parseSeq(frames[2]) };
+  }
+  if (key === "" || key.startsWith("$") || frames.length < 3 || frames.length > 4) {
+    throw new Error(`bad update: ${frames.length} frames, key "${key}"`);
   }
   return {
     type: "update",
     key,
-    seq,
-    value: frames.length === 3 ? frames[2].toString() : undefined,
+    epoch: frames[1].toString(),
+    seq: parseSeq(frames[2]),
+    value: frames.length === 4 ? frames[3].toString() : undefined,
   };
 }
 
@@ -73,8 +79,9 @@ export function parseSeq(frame) {
   return seq;
 }
 
-/** Checks a key: a non-empty string (the empty key is the heartbeat's). */
+/** Checks a key: a non-empty string that does not start with "$" (reserved for heartbeats). */
 export function checkKey(key) {
   if (typeof key !== "string" || key === "") throw new TypeError("a key is a non-empty string");
+  if (key.startsWith("$")) throw new TypeError(`a key cannot start with "$" (${key})`);
   return key;
 }

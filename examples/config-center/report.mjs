@@ -18,6 +18,12 @@ export function formatEvent(event) {
       return `snapshot at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)} (${event.reason})`;
     case "state":
       return `in sync at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)}`;
+    case "stream":
+      return `sending a ${event.kind} (at seq ${event.seq})`;
+    case "streamed":
+      return event.status === "KTHXBAI"
+        ? `sent a ${event.kind}: ${event.count} ${event.kind === "snapshot" ? "keys" : "updates"} up to seq ${event.seq}`
+        : `${event.kind} not sent: ${event.status}`;
     case "replay":
       return `caught up: updates ${event.from + 1}…${event.to} replayed (${event.count})`;
     case "gap":

@@ -37,7 +37,11 @@ import { ConfigStore } from "./store.mjs";
 const BUSY_RETRY = 500;
 
 /**
- * Emits "update" ({ key, seq, value }; value undefined for a deletion) after each change.
+ * Events:
+ *   "update"    { key, seq, value }         after each change (value undefined: a deletion)
+ *   "stream"    { kind, seq }               a snapshot or replay was asked for, at seq
+ *   "streamed"  { kind, status, seq, count } one was sent to its end (status KTHXBAI), or ended
+ *                                           (TOOOLD, ERROR)
  */
 export class ConfigServer extends EventEmitter {
   #store = new ConfigStore();
@@ -66,6 +70,7 @@ export class ConfigServer extends EventEmitter {
     super();
     this.#options = { ...DEFAULT_BIND, heartbeatInterval: 1000, ...options };
     this.#history = new History(options.history);
+    this.#store.epoch = this.#epoch;
     this.#sessions = new Sessions({ maxSessions: options.maxStreams });
   }
 
@@ -82,9 +87,9 @@ export class ConfigServer extends EventEmitter {
     this.#router = new Router({ linger: 0 });
     await this.#publisher.bind(updates);
     await this.#router.bind(requests);
-    this.#publish(encodeHeartbeat(this.#store.seq, this.#epoch));
+    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq));
     this.#heartbeat = setInterval(() => {
-      this.#publish(encodeHeartbeat(this.#store.seq, this.#epoch));
+      this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq));
       this.#sessions.expire();
     }, heartbeatInterval);
     this.#serving = this.#serve();
@@ -179,7 +184,7 @@ export class ConfigServer extends EventEmitter {
       throw error;
     }
     this.#history.push(record);
-    this.#publish(encodeUpdate(key, record.seq, value));
+    this.#publish(encodeUpdate(key, this.#epoch, record.seq, value));
     this.emit("update", { key, seq: record.seq, value });
     return record.seq;
   }
@@ -239,7 +244,7 @@ export class ConfigServer extends EventEmitter {
   #handle(peer, id, command, frames) {
     const arity = {
       "ICANHAZ?": 2,
-      REPLAY: 3,
+      REPLAY: 4,
       MORE: 1,
       CANCEL: 0,
       SET: 2,
@@ -254,11 +259,13 @@ export class ConfigServer extends EventEmitter {
     const store = this.#store;
     switch (command) {
       case "ICANHAZ?":
-        return this.#openStream(peer, id, args[1], snapshotChunks(this, args[0]));
+        return this.#openStream(peer, id, args[1], "snapshot", snapshotChunks(this, args[0]));
       case "REPLAY": {
-        const from = parseSeq(args[0]);
-        if (from > store.seq) throw new Error(`REPLAY from ${from}: the server is at ${store.seq}`);
-        return this.#openStream(peer, id, args[2], replayChunks(this, from, args[1]));
+        const [epoch, fromText, prefix, credit] = args;
+        const from = parseSeq(fromText);
+        // Only this run's history can be continued: another run's seq 7 is another state.
+        if (epoch !== this.#epoch || from > store.seq) return ["TOOOLD", this.#epoch, store.seq];
+        return this.#openStream(peer, id, credit, "replay", replayChunks(this, from, prefix));
       }
       case "MORE":
         this.#sessions.credit(peer, id, parseSeq(args[0]));
@@ -294,12 +301,15 @@ export class ConfigServer extends EventEmitter {
    * @param {Buffer} peer
    * @param {string} id
    * @param {string} credit
+   * @param {"snapshot" | "replay"} kind
    * @param {Iterator<Array<string | number | Buffer>>} chunks
    */
-  #openStream(peer, id, credit, chunks) {
-    if (!this.#sessions.open({ peer, id, chunks, credit: Math.max(1, parseSeq(credit)) })) {
+  #openStream(peer, id, credit, kind, chunks) {
+    const session = { peer, id, kind, chunks, credit: Math.max(1, parseSeq(credit)) };
+    if (!this.#sessions.open(session)) {
       return ["BUSY", Math.round(BUSY_RETRY * (1 + Math.random()))];
     }
+    this.emit("stream", { kind, seq: this.#store.seq });
     this.#pump();
     return undefined;
   }
@@ -311,7 +321,12 @@ export class ConfigServer extends EventEmitter {
     const router = /** @type {Router} */ (this.#router);
     try {
       for (let next = this.#sessions.next(); next !== undefined; next = this.#sessions.next()) {
-        await router.send([next.peer, "", next.id, ...next.message]);
+        const { session, message, last } = next;
+        await router.send([session.peer, "", session.id, ...message]);
+        if (last) {
+          const [status, , , endSeq, count] = message;
+          this.emit("streamed", { kind: session.kind, status, seq: endSeq, count });
+        }
         await nextTurn(); // requests and writes go on between chunks
         if (this.#closed) return;
       }

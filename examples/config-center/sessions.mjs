@@ -13,6 +13,7 @@
  * @typedef {object} Session
  * @property {Buffer} peer  the client's routing id
  * @property {string} id    the request id the client chose for the stream
+ * @property {string} kind  "snapshot" or "replay" (for reporting)
  * @property {Iterator<Array<string | number | Buffer>>} chunks  the messages still to send
  * @property {number} credit
  * @property {number} lastActive  Date.now() of the last credit
@@ -75,7 +76,7 @@ export class Sessions {
   /**
    * The next message to send, taking one credit, round robin over the streams that have
    * credit; undefined when none has. A stream's last message closes it.
-   * @returns {{ peer: Buffer, id: string, message: Array<string | number | Buffer> } | undefined}
+   * @returns {{ session: Session, message: Array<string | number | Buffer>, last: boolean } | undefined}
    */
   next() {
     for (const [key, session] of this.#sessions) {
@@ -87,7 +88,7 @@ export class Sessions {
       session.credit -= 1;
       const last = value[0] !== "CHUNK";
       if (!last) this.#sessions.set(key, session);
-      return { peer: session.peer, id: session.id, message: value };
+      return { session, message: value, last };
     }
     return undefined;
   }

@@ -1,6 +1,6 @@
 // The map a server or a node holds: key -> value, with each key's version (the sequence number
 // of the update that last set it) and, for an ephemeral key, when it expires. It keeps the state
-// hash up to date as it changes, and the sequence number of the last update applied.
+// hash up to date as it changes, and the sequence number and run of the last update applied.
 
 import { StateHash } from "./state-hash.mjs";
 
@@ -17,6 +17,12 @@ export class ConfigStore {
   #hash = new StateHash();
   /** The sequence number of the last update applied. */
   seq = 0;
+  /**
+   * The run of the server (its epoch) whose history this state is part of: updates of another
+   * run never apply to it, whatever their sequence numbers.
+   * @type {string | undefined}
+   */
+  epoch;
 
   get size() {
     return this.#entries.size;
