@@ -2,7 +2,6 @@
 // reconnect cycle, handshakes (and a failed one), bind errors, the close of an unbound
 // listener, the end of the async iterator when the socket closes, the EventEmitter mode, and
 // what happens when an Observer is not used or is closed.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,6 +19,7 @@ import {
   type EventOfType,
   type EventType,
 } from "../src/index";
+import { describeExit, runChild } from "./helpers/children";
 import { bindFresh } from "./helpers/endpoints";
 import { sleep, track, within } from "./helpers/lifecycle";
 
@@ -310,31 +310,12 @@ describe("Observer", () => {
     // after the observer closed, every socket of this process's context would stall.
     const script = path.join(__dirname, "fixtures", "observer-close.cjs");
     expect(fs.existsSync(path.join(root, "lib", "observer.js")), "lib/ is not built").toBe(true);
-    const child = spawn(process.execPath, [script], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("close", (code) => resolve(code)),
-    );
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    let code: number | null;
-    try {
-      code = await exited;
-    } finally {
-      clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-
-    const steps = stdout
+    const result = await runChild([process.execPath, script], { cwd: root, timeoutMs: 30_000 });
+    const steps = result.stdout
       .split("\n")
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(steps, `stderr: ${stderr}`).toEqual([
+    expect(steps, describeExit(result)).toEqual([
       { step: "observer closed", closed: true },
       { step: "bound" },
       { step: "received", message: "hello" },
@@ -342,6 +323,6 @@ describe("Observer", () => {
       { step: "event", type: "close", address: true },
       { step: "done" },
     ]);
-    expect(code).toBe(0);
-  }, 10_000);
+    expect(result.code).toBe(0);
+  }, 40_000);
 });

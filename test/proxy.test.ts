@@ -2,7 +2,6 @@
 // worker processes, capture, pause/resume/terminate/statistics, the sockets' state while a
 // proxy owns them and after it ends, closing a socket or the context under a running proxy,
 // the XSUB/XPUB forwarder and the PULL/PUSH streamer, and bad arguments.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +23,7 @@ import {
   proxy,
   type Socket,
 } from "../src/index";
+import { startChild, type Child } from "./helpers/children";
 import { bindFresh, endpoint } from "./helpers/endpoints";
 import { sleep, within } from "./helpers/lifecycle";
 
@@ -33,7 +33,7 @@ const root = path.join(__dirname, "..");
 const fixtures = path.join(__dirname, "fixtures");
 
 const open: Array<{ close(): void }> = [];
-const children: ChildProcessWithoutNullStreams[] = [];
+const children: Child[] = [];
 
 /** Registers a socket (or context) to be closed after the test. */
 function track<T extends { close(): void }>(socket: T): T {
@@ -42,9 +42,7 @@ function track<T extends { close(): void }>(socket: T): T {
 }
 
 afterEach(() => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
+  for (const child of children.splice(0)) child.kill("SIGKILL");
   for (const socket of open.splice(0).reverse()) socket.close();
 });
 
@@ -64,42 +62,29 @@ async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<bool
 const text = (frames: Buffer[]) => frames.map((frame) => frame.toString());
 
 interface Fixture {
-  child: ChildProcessWithoutNullStreams;
+  process: Child;
   /** The JSON lines the process printed so far. */
-  lines: Array<Record<string, unknown>>;
-  stderr: () => string;
+  lines(): Array<Record<string, unknown>>;
   /** The exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
 
 /** Runs test/fixtures/<name> in a node process of its own; it loads the package from lib/. */
 function startFixture(name: string, args: string[]): Fixture {
-  const child = spawn(process.execPath, [path.join(fixtures, name), ...args], {
+  const child = startChild([process.execPath, path.join(fixtures, name), ...args], {
     cwd: root,
-    stdio: ["pipe", "pipe", "pipe"],
+    stdin: true,
+    timeoutMs: 60_000,
+    name: `${name} ${args.at(1) ?? ""}`.trim(),
   });
   children.push(child);
-  const lines: Array<Record<string, unknown>> = [];
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    stdout += chunk;
-    let newline: number;
-    while ((newline = stdout.indexOf("\n")) >= 0) {
-      const line = stdout.slice(0, newline);
-      stdout = stdout.slice(newline + 1);
-      if (line.trim() !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  child.stderr.on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => resolve(code)),
-  );
-  return { child, lines, stderr: () => stderr, exited };
+  const lines = () =>
+    child
+      .output()
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { process: child, lines, exited: child.done.then((result) => result.code) };
 }
 
 /** Expects `action` to fail (throw or reject) with a ZmqError of `code`. */
@@ -163,10 +148,16 @@ describe("proxy(frontend, backend): the request broker", () => {
     const backAddress = await bindFresh(backend, "tcp");
 
     const workers = workerIds.map((id) => startFixture("proxy-worker.cjs", [backAddress, id]));
+    // A loaded machine may take seconds to start a node process.
+    await Promise.all(
+      workers.map((worker, i) =>
+        worker.process.line(JSON.stringify({ ready: workerIds[i] }), 30_000),
+      ),
+    );
 
     // Before the broker runs, ping through the backend until both workers answered: a DEALER
     // deals only to the peers connected so far, and both should get a share of the requests.
-    backend.receiveTimeout = 5000;
+    backend.receiveTimeout = 10_000;
     const pinged = new Set<string>();
     for (let attempt = 0; pinged.size < workerIds.length; attempt++) {
       if (attempt > 300) throw new Error(`workers not connected: ${[...pinged].join(", ")}`);
@@ -185,16 +176,18 @@ describe("proxy(frontend, backend): the request broker", () => {
     );
     const clientCodes = await within(
       Promise.all(clients.map((client) => client.exited)),
-      20_000,
+      40_000,
       "the clients",
     );
-    expect(clientCodes, clients.map((client) => client.stderr()).join("\n")).toEqual([0, 0, 0]);
+    expect(clientCodes, clients.map((client) => client.process.errors()).join("\n")).toEqual([
+      0, 0, 0,
+    ]);
 
     // Every client got the right answer to each of its requests, in order.
     const servedBy = new Map<string, string>();
     for (const [index, client] of clients.entries()) {
       const id = clientIds[index]!;
-      const result = client.lines.find((line) => line.client === id) as
+      const result = client.lines().find((line) => line.client === id) as
         { replies: Array<{ request: string; reply: string }> } | undefined;
       expect(result, `client ${id} printed no result`).toBeDefined();
       expect(result!.replies.map((entry) => entry.request)).toEqual(
@@ -209,16 +202,19 @@ describe("proxy(frontend, backend): the request broker", () => {
     }
 
     // The workers end when their stdin closes; their reports hold every request exactly once.
-    for (const worker of workers) worker.child.stdin.end();
+    for (const worker of workers) worker.process.child.stdin!.end();
     const workerCodes = await within(
       Promise.all(workers.map((worker) => worker.exited)),
-      5000,
+      15_000,
       "the workers",
     );
-    expect(workerCodes, workers.map((worker) => worker.stderr()).join("\n")).toEqual([0, 0]);
+    expect(workerCodes, workers.map((worker) => worker.process.errors()).join("\n")).toEqual([
+      0, 0,
+    ]);
 
     const served = workers.map((worker) =>
-      worker.lines
+      worker
+        .lines()
         .filter((line) => typeof line.served === "string" && line.served !== "ping")
         .map((line) => line.served as string),
     );
@@ -236,7 +232,7 @@ describe("proxy(frontend, backend): the request broker", () => {
     frontend.close();
     await within(running, 5000, "proxy() after closing the frontend");
     expect(backend.closed).toBe(true);
-  }, 25_000);
+  }, 120_000);
 
   it("copies all frames of both directions to the capture socket", async () => {
     const frontend = track(new Router({ linger: 0 }));
@@ -578,6 +574,18 @@ describe("bad input", () => {
     expect(socket.closed).toBe(false);
   });
 
+  it("rejects a front or back end that is neither bound nor connected with EINVAL, as v6 does", async () => {
+    // libzmq's proxy would wait forever on them; run() never settled.
+    const bound = track(new Dealer({ linger: 0 }));
+    await bindFresh(bound, "inproc");
+    const failure = await new Proxy(track(new Router()), bound).run().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: "EINVAL", message: /Front-end/ });
+    const back = await new Proxy(bound, track(new Dealer())).run().catch((e: unknown) => e);
+    expect(back).toMatchObject({ code: "EINVAL", message: /Back-end/ });
+    // Nothing was lent: the bound socket still works.
+    expect(bound.trySend("x")).toBe(false);
+  });
+
   it("rejects the same socket twice with a TypeError", async () => {
     const socket = track(new Dealer());
     const other = track(new Dealer());
@@ -591,7 +599,11 @@ describe("bad input", () => {
   });
 
   it("rejects a second run() of a running proxy with EBUSY", async () => {
-    const steered = new Proxy(track(new Pull({ linger: 0 })), track(new Push({ linger: 0 })));
+    const pull = track(new Pull({ linger: 0 }));
+    const push = track(new Push({ linger: 0 }));
+    await bindFresh(pull, "inproc");
+    await bindFresh(push, "inproc");
+    const steered = new Proxy(pull, push);
     const running = steered.run();
     await expectCode(() => steered.run(), "EBUSY");
     expect(await pendingAfter(running, 20)).toBe(true);
