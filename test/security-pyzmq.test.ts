@@ -2,9 +2,8 @@
 // separate process): a zmq-napi server with a pyzmq client, and a pyzmq server with a
 // zmq-napi client, each for several round trips, plus the refusals either side must give.
 // The peer scripts are test/fixtures/security-curve-{client,server}.py; they give up after
-// 5 s (or a given time) without a message, and every child here is killed after 15 s, so
+// 20 s (or a given time) without a message, and every child here is killed after 40 s, so
 // nothing can hang.
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { Context, Reply, Request, curveKeyPair, type Socket } from "../src/index";
 import { Authenticator, createCertificates, type AuthDecision } from "../src/auth/index";
+import { startChild, type Child, type ChildResult } from "./helpers/children";
 import { bindFresh } from "./helpers/endpoints";
 import { within } from "./helpers/lifecycle";
 
@@ -23,7 +23,7 @@ const SERVER_SCRIPT = fixture("security-curve-server.py");
 // --- helpers ----------------------------------------------------------------------------------
 
 const open: Array<{ close(): void }> = [];
-const children: ChildProcess[] = [];
+const children: Child[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
 
 function track<T extends { close(): void }>(closable: T): T {
@@ -32,61 +32,27 @@ function track<T extends { close(): void }>(closable: T): T {
 }
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0)) child.kill("SIGKILL");
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   for (const closable of open.splice(0).reverse()) closable.close();
 });
 
 interface Peer {
-  child: ChildProcess;
-  /** Resolves with the first complete stdout line matching `pattern`. */
+  process: Child;
+  /** Resolves with the first stdout line matching `pattern`. */
   line(pattern: RegExp): Promise<string>;
   /** Resolves when the process exits, with its code and everything it printed. */
-  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  exited: Promise<ChildResult>;
 }
 
 /** Starts a Python peer script; it is killed after `ms` at the latest. */
-function python(script: string, args: string[], ms = 15_000): Peer {
-  const child = spawn(PYTHON, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  const watchers: Array<() => void> = [];
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    for (const watcher of watchers) watcher();
+function python(script: string, args: string[], ms = 40_000): Peer {
+  const child = startChild([PYTHON, script, ...args], {
+    timeoutMs: ms,
+    name: `python3 ${path.basename(script)}`,
   });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill("SIGKILL"), ms);
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(killer);
-        for (const watcher of watchers) watcher();
-        resolve({ code, stdout, stderr });
-      });
-    },
-  );
-  const line = (pattern: RegExp) =>
-    within(
-      new Promise<string>((resolve, reject) => {
-        const check = () => {
-          // Complete lines only: a pipe may deliver a line in pieces.
-          const found = stdout
-            .split("\n")
-            .slice(0, -1)
-            .find((entry) => pattern.test(entry));
-          if (found !== undefined) resolve(found);
-          else if (child.exitCode !== null) reject(new Error(`peer exited: ${stdout}${stderr}`));
-        };
-        watchers.push(check);
-        check();
-      }),
-      ms,
-      `peer output ${pattern}`,
-    );
-  return { child, line, exited };
+  children.push(child);
+  return { process: child, line: (pattern) => child.line(pattern, ms), exited: child.done };
 }
 
 /** Answers "ping <i>" with "pong <i>" until the socket closes. */
@@ -227,7 +193,7 @@ describe("pyzmq CURVE server (REP), zmq-napi CURVE client (REQ)", () => {
         curvePublicKey: client.publicKey,
         curveSecretKey: client.secretKey,
         linger: 0,
-        receiveTimeout: 5000,
+        receiveTimeout: 20_000,
       }),
     );
   }
@@ -265,7 +231,7 @@ describe("pyzmq CURVE server (REP), zmq-napi CURVE client (REQ)", () => {
     });
     stranger.connect(address);
     await stranger.send("ping stranger");
-    expect(await within(refused, 5000, "refusal")).toBe(400);
+    expect(await within(refused, 20_000, "refusal")).toBe(400);
 
     const request = curveRequest(server.publicKey, known);
     request.connect(address);

@@ -1,7 +1,6 @@
 // zmq-napi in worker_threads: the addon loads in several workers at once, inproc crosses
 // threads through the shared default context, and workers that exit or are terminated with
 // open sockets and pending operations leave the process healthy.
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +8,7 @@ import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { Pull, Push, Request, type Socket } from "../src/index";
+import { runChild } from "./helpers/children";
 import { bindFresh, endpoint, transports } from "./helpers/endpoints";
 import { within } from "./helpers/lifecycle";
 
@@ -208,29 +208,20 @@ describe("worker threads", () => {
       5,
     ],
   ] as const)("%s does not crash the process", async (_title, scenario, rounds) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(__dirname, "fixtures", "worker-teardown.cjs"), scenario, String(rounds)],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    const { code, signal, stdout, stderr } = await runChild(
+      [
+        process.execPath,
+        path.join(__dirname, "fixtures", "worker-teardown.cjs"),
+        scenario,
+        String(rounds),
+      ],
+      { timeoutMs: 45_000, name: `worker-teardown.cjs ${scenario}` },
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const [code, signal] = await within(
-      new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-        child.on("close", (c, s) => resolve([c, s])),
-      ),
-      15_000,
-      `child running ${scenario}`,
-    ).finally(() => child.kill("SIGKILL"));
     expect({ code, signal, stderr: stderr.split("\n").slice(0, 3).join("\n") }).toEqual({
       code: 0,
       signal: null,
       stderr: "",
     });
     expect(stdout).toContain("healthy");
-  });
+  }, 60_000);
 });

@@ -171,7 +171,10 @@ export function startChild(argv: string[], options: StartOptions = {}): Child {
       const matches = (text: string) =>
         typeof match === "string" ? text === match : match.test(text);
       const check = () => {
-        const found = stdout.split("\n").find(matches);
+        // Complete lines only (a pipe may deliver a line in pieces), but the last one at the end.
+        const lines = stdout.split("\n");
+        if (!closed) lines.pop();
+        const found = lines.find(matches);
         if (found !== undefined) {
           cleanup();
           resolve(found);
