@@ -1,11 +1,9 @@
 // ZAP authentication with the Authenticator over real sockets: PLAIN users, IP allow and deny
 // lists, CURVE client keys (a set, "any", or certificate files), the decisions the program
 // sees, and the certificate files themselves (ours, pyzmq's and czmq's format).
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 
 import {
@@ -32,10 +30,20 @@ import {
   parseCertificate,
   type AuthDecision,
 } from "../src/auth/index";
+import { describeExit, runChild } from "./helpers/children";
 import { sleep, within } from "./helpers/lifecycle";
 
-const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
+
+/** Runs a pyzmq snippet (python3 -c) and returns what it printed; fails on a non-zero exit. */
+async function python(code: string, ...args: string[]): Promise<{ stdout: string }> {
+  const result = await runChild([PYTHON, "-c", code, ...args], {
+    timeoutMs: 30_000,
+    name: "python3 -c",
+  });
+  if (result.code !== 0) throw new Error(`python3 -c ${code}: ${describeExit(result)}`);
+  return result;
+}
 
 // --- helpers ----------------------------------------------------------------------------------
 
@@ -551,14 +559,9 @@ describe("CURVE client keys", () => {
 
   it("admits clients whose keys are in certificates written by pyzmq", async () => {
     const clients = tempDirectory();
-    const { stdout } = await run(
-      PYTHON,
-      [
-        "-c",
-        "import sys, zmq.auth; print(*zmq.auth.create_certificates(sys.argv[1], 'carol', {'name': 'Carol'}))",
-        clients,
-      ],
-      { timeout: 10_000 },
+    const { stdout } = await python(
+      "import sys, zmq.auth; print(*zmq.auth.create_certificates(sys.argv[1], 'carol', {'name': 'Carol'}))",
+      clients,
     );
     const [publicFile, secretFile] = stdout.trim().split(" ");
     const carol = loadCertificate(secretFile!);
@@ -624,19 +627,14 @@ describe("certificate files", () => {
 
   it("reads pyzmq's certificates, and pyzmq reads ours", async () => {
     const directory = tempDirectory();
-    const { stdout } = await run(
-      PYTHON,
+    const { stdout } = await python(
       [
-        "-c",
-        [
-          "import sys, zmq.auth",
-          "pub, sec = zmq.auth.create_certificates(sys.argv[1], 'py', {'name': 'Py', 'email': 'py@example.com'})",
-          "p, s = zmq.auth.load_certificate(sec)",
-          "print(pub, sec, p.decode(), s.decode())",
-        ].join("\n"),
-        directory,
-      ],
-      { timeout: 10_000 },
+        "import sys, zmq.auth",
+        "pub, sec = zmq.auth.create_certificates(sys.argv[1], 'py', {'name': 'Py', 'email': 'py@example.com'})",
+        "p, s = zmq.auth.load_certificate(sec)",
+        "print(pub, sec, p.decode(), s.decode())",
+      ].join("\n"),
+      directory,
     );
     const [publicFile, secretFile, publicKey, secretKey] = stdout.trim().split(" ");
     expect(loadCertificate(publicFile!)).toEqual({ publicKey, secretKey: null, metadata: {} });
@@ -648,20 +646,15 @@ describe("certificate files", () => {
     });
 
     const ours = createCertificates(directory, "ours", { name: "Ours" });
-    const read = await run(
-      PYTHON,
+    const read = await python(
       [
-        "-c",
-        [
-          "import sys, zmq.auth",
-          "p, s = zmq.auth.load_certificate(sys.argv[1])",
-          "keys = zmq.auth.load_certificates(sys.argv[2])",
-          "print(p.decode(), s.decode(), len(keys), p in keys)",
-        ].join("\n"),
-        ours.secretFile,
-        directory,
-      ],
-      { timeout: 10_000 },
+        "import sys, zmq.auth",
+        "p, s = zmq.auth.load_certificate(sys.argv[1])",
+        "keys = zmq.auth.load_certificates(sys.argv[2])",
+        "print(p.decode(), s.decode(), len(keys), p in keys)",
+      ].join("\n"),
+      ours.secretFile,
+      directory,
     );
     expect(read.stdout.trim()).toBe(`${ours.publicKey} ${ours.secretKey} 2 True`);
   });
