@@ -150,6 +150,10 @@ async function runNode() {
   node.on("gap", (gap) => report({ event: "gap", ...gap }));
   node.on("dropped", (dropped) => report({ event: "dropped", ...dropped }));
   node.on("warning", (error) => report({ event: "warning", message: error.message }));
+  node.on("lost", (lost) => report({ event: "lost", ...lost }));
+  node.on("reconnected", ({ after, epoch, seq }) =>
+    report({ event: "reconnected", after, run: epoch, seq }),
+  );
   if (!options.quiet) {
     node.on("update", ({ key, seq, value, epoch }) =>
       report(
@@ -163,7 +167,8 @@ async function runNode() {
     node.close();
     report({ event: "stopped", seq: node.seq, hash: node.hash() });
   });
-  await node.start();
+  // It rejects only when the node is closed first (Ctrl-C during start-up): nothing to add.
+  await node.start().catch(() => undefined);
 }
 
 async function runClientCommand() {

@@ -6,8 +6,10 @@
 //   const client = new ConfigClient({ requests: "tcp://localhost:5571" });
 //   const seq = await client.set("db/url", "postgres://…");
 //   client.close();
+import { EventEmitter } from "node:events";
 import { Dealer } from "zmq-napi";
 
+import { watchConnection } from "./connection.mjs";
 import { DEFAULT_CONNECT, checkKey, parseSeq } from "./protocol.mjs";
 import { RecordWriter, forEachRecord } from "./records.mjs";
 import { ConfigStore } from "./store.mjs";
@@ -31,12 +33,22 @@ export class BusyError extends Error {
 /** A replay the server cannot give: it no longer keeps every update asked for. */
 export class TooOldError extends Error {}
 
+/** No reply in time; the message says what the connection looked like (connection.mjs). */
+export class NoReplyError extends Error {}
+
 /** The chunks of a stream in flight at once (credit given to the server). */
 const WINDOW = 4;
 
-export class ConfigClient {
+/**
+ * Events: "lost" { message } when a request got no reply in time (the first one since the last
+ * reply), "reconnected" { after } when a reply comes again (after: ms since "lost").
+ */
+export class ConfigClient extends EventEmitter {
   #dealer;
+  #connection;
   #timeout;
+  /** Date.now() of the "lost" event while no reply has come since, else undefined. */
+  #lostAt;
   #nextId = 0;
   /** @type {Map<string, (reply: Buffer[]) => void>} */
   #pending = new Map();
@@ -45,11 +57,37 @@ export class ConfigClient {
 
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
+    super();
     this.#timeout = options.timeout ?? 5000;
+    const endpoint = options.requests ?? DEFAULT_CONNECT.requests;
     // linger 0: requests still queued when the client closes are thrown away, not sent later.
     this.#dealer = new Dealer({ linger: 0 });
-    this.#dealer.connect(options.requests ?? DEFAULT_CONNECT.requests);
+    this.#connection = watchConnection(this.#dealer, endpoint);
+    this.#dealer.connect(endpoint);
     void this.#receiveReplies();
+  }
+
+  /** Whether a ZeroMQ connection to the server is up now. */
+  get connected() {
+    return this.#connection.connected;
+  }
+
+  /** A NoReplyError for `command` after `ms`, saying what the connection looked like. */
+  #noReply(command, ms) {
+    const error = new NoReplyError(`${command}: ${this.#connection.explain(ms)}`);
+    if (this.#lostAt === undefined) {
+      this.#lostAt = Date.now();
+      this.emit("lost", { message: error.message });
+    }
+    return error;
+  }
+
+  /** A reply came: the server is there. */
+  #heard() {
+    if (this.#lostAt === undefined) return;
+    const after = Date.now() - this.#lostAt;
+    this.#lostAt = undefined;
+    this.emit("reconnected", { after });
   }
 
   /**
@@ -180,7 +218,7 @@ export class ConfigClient {
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(
-          () => finish(new Error(`${command}: no reply within ${this.#timeout} ms`), 0, true),
+          () => finish(this.#noReply(command, this.#timeout), 0, true),
           this.#timeout,
         );
       };
@@ -251,7 +289,7 @@ export class ConfigClient {
       const fail = (/** @type {Error} */ error) => finish(error, []);
       const timer = setTimeout(() => {
         aborted.abort(); // a send still waiting (no server, queue full) is withdrawn
-        fail(new Error(`${command}: no reply within ${timeout} ms`));
+        fail(this.#noReply(command, timeout));
       }, timeout);
       this.#failures.add(fail);
       this.#pending.set(id, (reply) => finish(undefined, reply));
@@ -270,6 +308,7 @@ export class ConfigClient {
   async #receiveReplies() {
     try {
       for await (const [, id, ...reply] of this.#dealer) {
+        this.#heard();
         // A reply to a request that timed out has no taker any more: it is dropped.
         this.#pending.get(String(id))?.(reply);
       }

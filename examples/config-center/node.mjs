@@ -16,6 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Subscriber } from "zmq-napi";
 
 import { BusyError, ConfigClient, TooOldError } from "./client.mjs";
+import { watchConnection } from "./connection.mjs";
 import { DEFAULT_CONNECT, decodePublished } from "./protocol.mjs";
 import { ConfigStore } from "./store.mjs";
 
@@ -29,12 +30,20 @@ import { ConfigStore } from "./store.mjs";
  * @property {number} [maxBuffered]  updates kept while a snapshot is under way (100000); beyond
  *   it the buffer is emptied, which costs one more replay, never correctness
  * @property {number} [dropEvery]  fault injection for tests: throw away every Nth update received
+ * @property {number} [heartbeatInterval]  the server's, until its heartbeats say (1000): the node
+ *   reports "lost" after LOST_AFTER intervals without a message of its server
  *
  * @typedef {import("./protocol.mjs").Update | import("./protocol.mjs").Heartbeat} Published
  */
 
-/** How long updates from a run the requests endpoint did not serve are ignored, ms. */
-const FOREIGN_QUIET = 10_000;
+/** Heartbeat intervals without a message of the server after which the node says "lost". */
+export const LOST_AFTER = 3;
+/** ms between two looks at the time since the last message. */
+const WATCH_EVERY = 250;
+
+/** For how many heartbeat intervals updates of a run the requests endpoint did not serve are
+ * ignored (at least 2 s). */
+const FOREIGN_QUIET = 10;
 
 /** Backoff between failed sync attempts: from 250 ms, doubling, to at most 10 s (± 50 %). */
 function backoff(attempt) {
@@ -51,6 +60,8 @@ function backoff(attempt) {
  *   "resync"    { reason }              a snapshot or replay is being taken
  *   "dropped"   { key, seq }            an update thrown away by the dropEvery fault injection
  *   "warning"   Error                   a sync attempt failed, a message was malformed, …
+ *   "lost"      { silentFor, message }  nothing from the server for LOST_AFTER heartbeat intervals
+ *   "reconnected" { after, epoch, seq } its messages come again (after: ms since "lost")
  */
 export class ConfigNode extends EventEmitter {
   #store = new ConfigStore(); // empty, of no run: the first message of any run calls for a snapshot
@@ -75,11 +86,23 @@ export class ConfigNode extends EventEmitter {
   #client;
   /** @type {{ promise: Promise<void>, resolve(): void, reject(error: Error): void }} */
   #ready;
+  /** Date.now() of the last message from the server (of a run this node follows or will). */
+  #lastHeard = 0;
+  /** The server's heartbeat interval, ms, as its heartbeats say. */
+  #interval = 1000;
+  /** Date.now() of the "lost" event, while the server has not been heard again. */
+  #lostAt;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #watchdog;
+  #lastLook = 0;
+  /** @type {ReturnType<typeof watchConnection> | undefined} */
+  #updatesConnection;
 
   /** @param {NodeOptions} [options] */
   constructor(options = {}) {
     super();
     this.#options = options;
+    this.#interval = options.heartbeatInterval ?? 1000;
     /** @type {any} */
     const ready = {};
     ready.promise = new Promise((resolve, reject) => Object.assign(ready, { resolve, reject }));
@@ -95,13 +118,17 @@ export class ConfigNode extends EventEmitter {
       this.#subscriber.receiveHighWaterMark = options.receiveHighWaterMark;
     }
     // Subscribe first, then snapshot: no update after the snapshot can then be missed unseen.
-    this.#subscriber.connect(options.updates ?? DEFAULT_CONNECT.updates);
+    const updates = options.updates ?? DEFAULT_CONNECT.updates;
+    this.#updatesConnection = watchConnection(this.#subscriber, updates);
+    this.#subscriber.connect(updates);
     this.#subscriber.subscribe();
     this.#client = new ConfigClient({
       requests: options.requests ?? DEFAULT_CONNECT.requests,
       timeout: options.snapshotTimeout ?? 3000,
     });
     void this.#listen();
+    this.#lastHeard = this.#lastLook = Date.now();
+    this.#watchdog = setInterval(() => this.#look(), WATCH_EVERY);
     this.#resync("start");
     return this.#ready.promise;
   }
@@ -143,6 +170,7 @@ export class ConfigNode extends EventEmitter {
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watchdog);
     this.#subscriber?.close();
     this.#client?.close();
     this.#ready.reject(new Error("node closed"));
@@ -173,6 +201,7 @@ export class ConfigNode extends EventEmitter {
       this.emit("warning", error);
       return;
     }
+    this.#hear(message);
     if (message.type === "update" && dropEvery > 0 && ++this.#received % dropEvery === 0) {
       this.emit("dropped", { key: message.key, seq: message.seq });
       return;
@@ -182,6 +211,66 @@ export class ConfigNode extends EventEmitter {
     } else if (this.#buffer.push(message) > maxBuffered) {
       this.#buffer = []; // what is lost shows up as a gap after the sync, and is replayed
       this.emit("warning", new Error(`more than ${maxBuffered} updates during a sync`));
+    }
+  }
+
+  /** Notes that the server is there (a message of a run that is not one this node left). */
+  #hear(/** @type {Published} */ message) {
+    if (this.#retired.has(message.epoch)) return;
+    const foreign = this.#foreign.get(message.epoch);
+    if (foreign !== undefined && Date.now() < foreign.until) return;
+    this.#lastHeard = Date.now();
+    if (message.type === "heartbeat") this.#interval = message.interval;
+    if (this.#lostAt !== undefined) {
+      const after = this.#lastHeard - this.#lostAt;
+      this.#lostAt = undefined;
+      this.emit("reconnected", { after, epoch: message.epoch, seq: message.seq });
+    }
+  }
+
+  /** Every WATCH_EVERY ms: has the server been silent for too long? */
+  #look() {
+    const now = Date.now();
+    const late = now - this.#lastLook > 4 * WATCH_EVERY;
+    this.#lastLook = now;
+    // This process was frozen (SIGSTOP, a long pause): what the server sent meanwhile is still
+    // queued in the socket; let it in before judging.
+    if (late || this.#lostAt !== undefined) return;
+    const silentFor = now - this.#lastHeard;
+    if (silentFor <= LOST_AFTER * this.#interval) return;
+    this.#lostAt = now;
+    const connection = /** @type {ReturnType<typeof watchConnection>} */ (this.#updatesConnection);
+    this.emit("lost", {
+      silentFor,
+      message: connection.explain(silentFor, "send anything"),
+    });
+    void this.#probe();
+  }
+
+  /**
+   * While the updates are silent, asks the requests endpoint now and then how the server is: if
+   * it answers, the updates endpoint is the problem (a wrong --updates, a network in between).
+   */
+  async #probe() {
+    const client = /** @type {ConfigClient} */ (this.#client);
+    const lostAt = this.#lostAt;
+    while (this.#lostAt === lostAt && !this.#closed) {
+      try {
+        const status = await client.status();
+        if (this.#lostAt !== lostAt || this.#closed) return;
+        const updates = this.#options.updates ?? DEFAULT_CONNECT.updates;
+        this.emit(
+          "warning",
+          new Error(
+            `the requests endpoint answers (run ${status.epoch}, seq ${status.seq}) but nothing ` +
+              `comes from the updates endpoint ${updates}: is --updates right?`,
+          ),
+        );
+        return;
+      } catch {
+        // The server is down or frozen, as "lost" said: ask again later.
+      }
+      await sleep(Math.max(1000, 2 * this.#interval));
     }
   }
 
@@ -269,7 +358,8 @@ export class ConfigNode extends EventEmitter {
       // Heard on the updates endpoint, not served on the requests endpoint: a run that has
       // already ended (a quick restart), or, when it goes on, two different servers.
       const count = (this.#foreign.get(heard)?.count ?? 0) + 1;
-      this.#foreign.set(heard, { until: Date.now() + FOREIGN_QUIET, count });
+      const quiet = Math.max(2000, FOREIGN_QUIET * this.#interval);
+      this.#foreign.set(heard, { until: Date.now() + quiet, count });
       if (count >= 2) {
         this.emit(
           "warning",

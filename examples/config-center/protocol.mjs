@@ -4,7 +4,8 @@
 // Updates endpoint (server PUB -> node SUB), every message one of:
 //   [key, epoch, seq, value]   key was set to value by update number seq of run `epoch`
 //   [key, epoch, seq]          key was deleted by update number seq of run `epoch`
-//   ["$HUGZ", epoch, seq]      heartbeat: the server, run `epoch`, is at seq
+//   ["$HUGZ", epoch, seq, ms]  heartbeat: the server, run `epoch`, is at seq; the next one
+//                              comes in `ms` ms
 // Keys starting with "$" are reserved for such control messages.
 //
 // Requests endpoint (server ROUTER <- client DEALER or REQ): a request is
@@ -35,7 +36,7 @@ export const HEARTBEAT = "$HUGZ";
 /**
  * @typedef {{ type: "update", key: string, epoch: string, seq: number, value: string | undefined }} Update
  *   `value` undefined means the key was deleted.
- * @typedef {{ type: "heartbeat", epoch: string, seq: number }} Heartbeat
+ * @typedef {{ type: "heartbeat", epoch: string, seq: number, interval: number }} Heartbeat
  */
 
 /** The frames of an update of run `epoch`; a deletion when value is undefined. */
@@ -43,9 +44,9 @@ export function encodeUpdate(key, epoch, seq, value) {
   return value === undefined ? [key, epoch, String(seq)] : [key, epoch, String(seq), value];
 }
 
-/** The frames of a heartbeat. */
-export function encodeHeartbeat(epoch, seq) {
-  return [HEARTBEAT, epoch, String(seq)];
+/** The frames of a heartbeat; `interval`: ms until the next one. */
+export function encodeHeartbeat(epoch, seq, interval) {
+  return [HEARTBEAT, epoch, String(seq), String(interval)];
 }
 
 /**
@@ -56,8 +57,9 @@ export function encodeHeartbeat(epoch, seq) {
 export function decodePublished(frames) {
   const key = frames[0]?.toString() ?? "";
   if (key === HEARTBEAT) {
-    if (frames.length < 3) throw new Error(`bad heartbeat: ${frames.length} frames`);
-    return { type: "heartbeat", epoch: frames[1].toString(), seq: parseSeq(frames[2]) };
+    if (frames.length < 4) throw new Error(`bad heartbeat: ${frames.length} frames`);
+    const interval = parseSeq(frames[3]);
+    return { type: "heartbeat", epoch: frames[1].toString(), seq: parseSeq(frames[2]), interval };
   }
   if (key === "" || key.startsWith("$") || frames.length < 3 || frames.length > 4) {
     throw new Error(`bad update: ${frames.length} frames, key "${key}"`);

@@ -30,6 +30,10 @@ export function formatEvent(event) {
       return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; catching up`;
     case "dropped":
       return `dropped update ${event.seq} (${event.key}) on purpose (--drop-every)`;
+    case "lost":
+      return `server lost: ${event.message}`;
+    case "reconnected":
+      return `reconnected after ${event.after} ms (run ${event.run}, seq ${event.seq})`;
     case "warning":
       return `warning: ${event.message}`;
     default:

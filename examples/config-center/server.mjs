@@ -87,9 +87,9 @@ export class ConfigServer extends EventEmitter {
     this.#router = new Router({ linger: 0 });
     await this.#publisher.bind(updates);
     await this.#router.bind(requests);
-    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq));
+    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
     this.#heartbeat = setInterval(() => {
-      this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq));
+      this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
       this.#sessions.expire();
     }, heartbeatInterval);
     this.#serving = this.#serve();
