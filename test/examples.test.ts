@@ -3,13 +3,14 @@
 // starts every program in a process of its own. Each run is bounded in time; the runner is the
 // leader of a process group of its own, so that the test can check that nothing of it is left
 // when it is over (and kill the whole group if it is not).
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { startChild, type Child } from "./helpers/children";
+
 const runner = path.join(__dirname, "..", "examples", "run.mjs");
 
-const groups: number[] = [];
+const runners: Child[] = [];
 
 /** Whether any process of the group is still there. */
 function groupAlive(pgid: number): boolean {
@@ -22,9 +23,7 @@ function groupAlive(pgid: number): boolean {
 }
 
 afterEach(() => {
-  for (const pgid of groups.splice(0)) {
-    if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
-  }
+  for (const child of runners.splice(0)) child.kill("SIGKILL"); // the whole group
 });
 
 interface Run {
@@ -38,7 +37,7 @@ interface Run {
 }
 
 interface Started {
-  child: ChildProcessWithoutNullStreams;
+  process: Child;
   /** Resolves once stdout contains `text`. */
   printed(text: string): Promise<void>;
   /** Resolves when the runner has exited (and checks that nothing of its group is left). */
@@ -46,57 +45,36 @@ interface Started {
 }
 
 /** Starts `node examples/run.mjs ...args`, to be done within `ms`. */
-function startExample(args: string[], ms = 20_000): Started {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [runner, ...args], {
-    detached: true, // a process group of its own
-    stdio: "pipe",
+function startExample(args: string[], ms = 45_000): Started {
+  const what = `run.mjs ${args.join(" ")}`.trim();
+  const child = startChild([process.execPath, runner, ...args], {
+    group: true, // a process group of its own
+    timeoutMs: ms,
+    stdin: true,
+    name: what,
   });
-  const pgid = child.pid!;
-  groups.push(pgid);
-  let stdout = "";
-  let stderr = "";
-  const watchers = new Set<() => void>();
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    for (const watcher of [...watchers]) watcher();
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const done = new Promise<Run>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      process.kill(-pgid, "SIGKILL");
-      reject(
-        new Error(`run.mjs ${args.join(" ")}: not done within ${ms} ms\n${stdout}\n${stderr}`),
-      );
-    }, ms);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const lines = stdout
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line): [string, string] => {
-          const match = /^(\S+)\s*\| (.*)$/.exec(line);
-          return match ? [match[1]!, match[2]!] : ["", line];
-        });
-      const of = (prefix: string) =>
-        lines.filter(([name]) => name.startsWith(prefix)).map(([, text]) => text);
-      resolve({ code, stdout, stderr, lines, of });
-    });
-  }).then((run) => {
+  runners.push(child);
+  const pgid = child.child.pid!;
+  const done = child.done.then((result): Run => {
+    const { code, stdout, stderr } = result;
+    if (result.timedOut) throw new Error(`${what}: not done within ${ms} ms\n${stdout}\n${stderr}`);
     // The runner waits for every program it started: nothing of the group may be left.
     expect(groupAlive(pgid), "processes left behind by the runner").toBe(false);
-    return run;
+    const lines = stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line): [string, string] => {
+        const match = /^(\S+)\s*\| (.*)$/.exec(line);
+        return match ? [match[1]!, match[2]!] : ["", line];
+      });
+    const of = (prefix: string) =>
+      lines.filter(([name]) => name.startsWith(prefix)).map(([, text]) => text);
+    return { code, stdout, stderr, lines, of };
   });
-  const printed = (text: string) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (!stdout.includes(text)) return;
-        watchers.delete(check);
-        resolve();
-      };
-      watchers.add(check);
-      check();
-    });
-  return { child, printed, done };
+  const printed = async (text: string) => {
+    await child.line(new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), ms);
+  };
+  return { process: child, printed, done };
 }
 
 /** Runs `node examples/run.mjs ...args` to its end. */
@@ -124,7 +102,7 @@ describe("examples/run.mjs", () => {
     // No zipcode starts with "x": the weather client would wait for ever.
     const started = startExample(["weather", "x"]);
     await Promise.race([started.printed("Collecting updates"), started.done]);
-    started.child.kill("SIGINT");
+    started.process.child.kill("SIGINT");
     const run = await started.done;
     expect(run.code).toBe(130);
   });
@@ -159,7 +137,7 @@ describe("examples/run.mjs", () => {
       const average = updates.reduce((sum, line) => sum + Number(line.split(" ")[1]), 0) / 5;
       expect(client.at(-1)).toBe(`Average temperature for zipcode '${filter}' was ${average} F`);
     }
-  });
+  }, 100_000);
 
   it("pipeline: the ventilator fans 100 tasks out to 3 workers, the sink collects all 100", async () => {
     const run = await runExample(["pipeline"]);
