@@ -1,10 +1,17 @@
-import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { capability, version } from "../src/index";
+import { describeExit, runChild } from "./helpers/children";
 
 const root = path.join(__dirname, "..");
+
+/** What `argv` prints on stdout; fails (saying how it ended) unless it exits with 0. */
+async function output(argv: string[], options: { cwd?: string } = {}): Promise<string> {
+  const result = await runChild(argv, { ...options, timeoutMs: 30_000 });
+  if (result.code !== 0) throw new Error(`${argv.join(" ")}: ${describeExit(result)}`);
+  return result.stdout;
+}
 
 describe("the native addon", () => {
   it("links libzmq 4.3.4", () => {
@@ -17,19 +24,16 @@ describe("the native addon", () => {
     expect(capability.gssapi).toBe(false);
   });
 
-  it("loads through require() and import from the built package", () => {
-    const cjs = execFileSync(process.execPath, ["-p", "require('.').version"], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    const esm = execFileSync(
-      process.execPath,
+  it("loads through require() and import from the built package", async () => {
+    const cjs = await output([process.execPath, "-p", "require('.').version"], { cwd: root });
+    const esm = await output(
       [
+        process.execPath,
         "--input-type=module",
         "-e",
         "import { version, capability } from 'zmq-napi'; console.log(version, capability.curve)",
       ],
-      { cwd: root, encoding: "utf8" },
+      { cwd: root },
     );
     expect(cjs.trim()).toBe("4.3.4");
     expect(esm.trim()).toBe("4.3.4 true");
@@ -39,13 +43,13 @@ describe("the native addon", () => {
 describe.runIf(process.platform === "linux")("the addon binary", () => {
   const binary: string = require("node-gyp-build").path(root);
 
-  it("depends on no shared libzmq, libpgm or libsodium", () => {
-    const ldd = execFileSync("ldd", [binary], { encoding: "utf8" });
+  it("depends on no shared libzmq, libpgm or libsodium", async () => {
+    const ldd = await output(["ldd", binary]);
     expect(ldd).not.toMatch(/libzmq|libpgm|libsodium|libstdc\+\+/);
   });
 
-  it("exports no zmq_, pgm_ or sodium symbols", () => {
-    const symbols = execFileSync("nm", ["-D", "--defined-only", binary], { encoding: "utf8" });
+  it("exports no zmq_, pgm_ or sodium symbols", async () => {
+    const symbols = await output(["nm", "-D", "--defined-only", binary]);
     expect(symbols).toMatch(/napi_register_module_v1/);
     expect(symbols).not.toMatch(/\b(zmq_|pgm_)|sodium/);
   });

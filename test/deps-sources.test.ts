@@ -1,18 +1,19 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
+import { runChild } from "./helpers/children";
+
 const root = path.join(__dirname, "..");
 const versions = JSON.parse(fs.readFileSync(path.join(root, "deps", "versions.json"), "utf8"));
 const libzmqArchive: { file: string; sha256: string } = versions.libzmq.archive;
 
 function fetchSources(env: Record<string, string>) {
-  return spawnSync(process.execPath, [path.join(root, "deps", "sources.js"), "libzmq"], {
-    env: { ...process.env, ...env },
-    encoding: "utf8",
+  return runChild([process.execPath, path.join(root, "deps", "sources.js"), "libzmq"], {
+    env,
+    timeoutMs: 30_000,
   });
 }
 
@@ -32,24 +33,29 @@ describe("pinned third-party sources", () => {
     }
   });
 
-  it("rejects a corrupted cached tarball, naming the file and both hashes", () => {
+  it("rejects a corrupted cached tarball, naming the file and both hashes", async () => {
     const corrupt = path.join(cache, "sources", libzmqArchive.file);
     fs.mkdirSync(path.dirname(corrupt), { recursive: true });
     const content = "not the libzmq release\n";
     fs.writeFileSync(corrupt, content);
     const actual = createHash("sha256").update(content).digest("hex");
-    const result = fetchSources({ ZMQ_NAPI_CACHE_DIR: cache });
-    expect(result.status).not.toBe(0);
+    const result = await fetchSources({ ZMQ_NAPI_CACHE_DIR: cache });
+    expect(result.timedOut, result.stderr).toBe(false);
+    expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(corrupt);
     expect(result.stderr).toContain(`expected sha256 ${libzmqArchive.sha256}`);
     expect(result.stderr).toMatch(new RegExp(`actual\\s+sha256 ${actual}`));
   });
 
-  it("rejects a local tarball named by the environment when its hash differs", () => {
+  it("rejects a local tarball named by the environment when its hash differs", async () => {
     const local = path.join(cache, "my-libzmq.tar.gz");
     fs.writeFileSync(local, "something else");
-    const result = fetchSources({ ZMQ_NAPI_CACHE_DIR: cache, ZMQ_NAPI_LIBZMQ_TARBALL: local });
-    expect(result.status).not.toBe(0);
+    const result = await fetchSources({
+      ZMQ_NAPI_CACHE_DIR: cache,
+      ZMQ_NAPI_LIBZMQ_TARBALL: local,
+    });
+    expect(result.timedOut, result.stderr).toBe(false);
+    expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(local);
     expect(result.stderr).toContain("checksum mismatch");
     expect(fs.existsSync(path.join(cache, "sources", libzmqArchive.file))).toBe(false);
