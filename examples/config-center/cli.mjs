@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 
-import { ConfigClient } from "./client.mjs";
+import { ConfigClient, ConflictError } from "./client.mjs";
 import { ConfigNode } from "./node.mjs";
 import { DEFAULT_BIND, DEFAULT_CONNECT } from "./protocol.mjs";
 import { reporter } from "./report.mjs";
@@ -32,6 +32,7 @@ const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>
   --drop-every N    node: throw away every Nth update (fault injection, for tests)
   --name NAME       node: a name for its output
   --timeout MS      set/del/get/status: ms to wait for the reply (default 5000)
+  --if-version N    set/del: only if the key is at version N (0: does not exist); exit code 3 if not
   --json            one JSON object per line
   --quiet           server/node: do not print each update`;
 
@@ -48,6 +49,7 @@ try {
       "drop-every": { type: "string" },
       name: { type: "string" },
       timeout: { type: "string" },
+      "if-version": { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -180,24 +182,30 @@ async function runClientCommand() {
     console.log(typeof value === "string" && !options.json ? value : JSON.stringify(value));
   try {
     switch (command) {
-      case "set": {
-        expectArgs(2, "<key> <value>");
-        const seq = await client.set(args[0], args[1]);
-        print(options.json ? { seq } : `seq ${seq}`);
-        break;
-      }
+      case "set":
       case "del": {
-        expectArgs(1, "<key>");
-        const seq = await client.delete(args[0]);
-        print(options.json ? { seq } : `seq ${seq}`);
+        if (command === "set") expectArgs(2, "<key> <value>");
+        else expectArgs(1, "<key>");
+        const ifVersion = number("if-version");
+        const { seq, version, changed } =
+          command === "set"
+            ? await client.set(args[0], args[1], { ifVersion })
+            : await client.delete(args[0], { ifVersion });
+        if (options.json) print({ seq, version, changed });
+        else if (changed)
+          print(command === "set" ? `seq ${seq} (version ${version})` : `seq ${seq}`);
+        else
+          print(
+            `unchanged: ${args[0]} ${command === "set" ? `already has that value (version ${version})` : "was not set"}, seq ${seq}`,
+          );
         break;
       }
       case "get": {
         if (args.length > 1) expectArgs(1, "[<key>]");
         if (args.length === 1) {
-          const { seq, value } = await client.get(args[0]);
+          const { seq, value, version } = await client.get(args[0]);
           if (value === undefined) fail(`${args[0]} is not set (seq ${seq})`);
-          print(options.json ? { seq, value } : value);
+          print(options.json ? { seq, value, version } : value);
         } else {
           const { epoch, seq, store } = await client.snapshot();
           const entries = store.values();
@@ -247,7 +255,15 @@ async function runClientCommand() {
       }
     }
   } catch (error) {
-    fail(`${command}: ${error instanceof Error ? error.message : error}`);
+    // A conflict has its own exit code, so that a script can read again and retry.
+    const code = error instanceof ConflictError ? 3 : 1;
+    const message = error instanceof Error ? error.message : String(error);
+    fail(
+      message.startsWith(`${command.toUpperCase()}:`)
+        ? `${command}: ${message.slice(command.length + 2)}`
+        : `${command}: ${message}`,
+      code,
+    );
   } finally {
     client.close();
   }

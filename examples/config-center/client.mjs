@@ -4,12 +4,14 @@
 // SET/DEL/GET/STATUS.
 //
 //   const client = new ConfigClient({ requests: "tcp://localhost:5571" });
-//   const seq = await client.set("db/url", "postgres://…");
+//   const { seq, version } = await client.set("db/url", "postgres://…");
+//   await client.set("db/url", "postgres://db-2/app", { ifVersion: version }); // compare-and-set
 //   client.close();
 import { EventEmitter } from "node:events";
 import { Dealer } from "zmq-napi";
 
 import { watchConnection } from "./connection.mjs";
+import { BusyError, ConflictError, NoReplyError, TooOldError } from "./errors.mjs";
 import { DEFAULT_CONNECT, checkKey, parseSeq } from "./protocol.mjs";
 import { RecordWriter, forEachRecord } from "./records.mjs";
 import { ConfigStore } from "./store.mjs";
@@ -21,20 +23,7 @@ import { ConfigStore } from "./store.mjs";
  *   (default 5000)
  */
 
-/** A reply that says "not now": the server has too many streams open. */
-export class BusyError extends Error {
-  /** @param {string} command @param {number} retryAfter ms */
-  constructor(command, retryAfter) {
-    super(`${command}: the server is busy, retry in ${retryAfter} ms`);
-    this.retryAfter = retryAfter;
-  }
-}
-
-/** A replay the server cannot give: it no longer keeps every update asked for. */
-export class TooOldError extends Error {}
-
-/** No reply in time; the message says what the connection looked like (connection.mjs). */
-export class NoReplyError extends Error {}
+export { BusyError, ConflictError, NoReplyError, TooOldError } from "./errors.mjs";
 
 /** The chunks of a stream in flight at once (credit given to the server). */
 const WINDOW = 4;
@@ -104,16 +93,31 @@ export class ConfigClient extends EventEmitter {
     return reply.map(String);
   }
 
-  /** Sets key to value; resolves with the sequence number of the update. */
-  async set(key, value) {
-    const [, seq] = await this.request("SET", [checkKey(key), value]);
-    return parseSeq(seq);
+  /**
+   * Sets key to value. With `ifVersion`, only if the key is at that version (0: if it does not
+   * exist), else rejects with a ConflictError that carries the key's version: compare-and-set.
+   * Resolves with the server's seq after it, the key's version, and whether anything changed
+   * (setting a key to the value it has changes nothing).
+   * @param {string} key
+   * @param {string} value
+   * @param {{ ifVersion?: number }} [options]
+   */
+  async set(key, value, { ifVersion } = {}) {
+    const args = [checkKey(key), value, ...(ifVersion === undefined ? [] : [ifVersion])];
+    return this.#written(key, ifVersion, await this.request("SET", args));
   }
 
-  /** Deletes key; resolves with the sequence number of the deletion. */
-  async delete(key) {
-    const [, seq] = await this.request("DEL", [checkKey(key)]);
-    return parseSeq(seq);
+  /** Deletes key (`ifVersion` as for set()); resolves like set(), version 0. */
+  async delete(key, { ifVersion } = {}) {
+    const args = [checkKey(key), ...(ifVersion === undefined ? [] : [ifVersion])];
+    return this.#written(key, ifVersion, await this.request("DEL", args));
+  }
+
+  /** The reply to SET or DEL. @param {string[]} reply */
+  #written(key, ifVersion, reply) {
+    const [status, seq, version, changed] = reply;
+    if (status === "CONFLICT") throw new ConflictError(key, parseSeq(version), ifVersion);
+    return { seq: parseSeq(seq), version: parseSeq(version), changed: changed === "1" };
   }
 
   /**
@@ -128,10 +132,14 @@ export class ConfigClient extends EventEmitter {
     return { seq: parseSeq(seq), changed: parseSeq(changed) };
   }
 
-  /** The value of key (undefined if it has none) and the sequence number it was read at. */
+  /**
+   * The value of key (undefined if it has none), its version (0 if none) and the sequence number
+   * it was read at.
+   */
   async get(key) {
-    const [status, seq, value] = await this.request("GET", [checkKey(key)]);
-    return { seq: parseSeq(seq), value: status === "OK" ? value : undefined };
+    const [status, seq, value, version] = await this.request("GET", [checkKey(key)]);
+    if (status !== "OK") return { seq: parseSeq(seq), value: undefined, version: 0 };
+    return { seq: parseSeq(seq), value, version: parseSeq(version) };
   }
 
   /** The server's run (epoch), sequence number, number of keys and state hash. */

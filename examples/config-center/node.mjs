@@ -15,8 +15,9 @@ import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subscriber } from "zmq-napi";
 
-import { BusyError, ConfigClient, TooOldError } from "./client.mjs";
+import { ConfigClient } from "./client.mjs";
 import { watchConnection } from "./connection.mjs";
+import { BusyError, TooOldError } from "./errors.mjs";
 import { DEFAULT_CONNECT, decodePublished } from "./protocol.mjs";
 import { ConfigStore } from "./store.mjs";
 
@@ -155,6 +156,11 @@ export class ConfigNode extends EventEmitter {
   /** @param {string} key */
   get(key) {
     return this.#store.get(key)?.value;
+  }
+
+  /** The key's version: the seq of the update that set it (0 if it has no value). */
+  version(/** @type {string} */ key) {
+    return this.#store.get(key)?.version ?? 0;
   }
 
   /** Key -> value, a copy. */

@@ -6,6 +6,7 @@
 //   const server = new ConfigServer({ updates: "tcp://*:5570", requests: "tcp://*:5571" });
 //   await server.start();
 //   server.set("db/url", "postgres://…");   // or remotely: ConfigClient#set, `cli.mjs set`
+//   server.set("db/url", "…", { ifVersion: 7 }); // only if db/url is at version 7
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
@@ -13,6 +14,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { Publisher, Router } from "zmq-napi";
 
 import { replayChunks, snapshotChunks } from "./chunks.mjs";
+import { ConflictError } from "./errors.mjs";
 import { History } from "./history.mjs";
 import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, parseSeq } from "./protocol.mjs";
 import { readRecords } from "./records.mjs";
@@ -136,23 +138,47 @@ export class ConfigServer extends EventEmitter {
   }
 
   /**
-   * Sets key to value and publishes the update; returns its sequence number. Setting a key to the
-   * value it has already changes nothing and returns the current sequence number.
+   * Sets key to value and publishes the update. Setting a key to the value it has changes
+   * nothing (no update). With `ifVersion`, only if the key's version is that (0: the key must
+   * not exist), else a ConflictError — compare-and-set, for read-modify-write.
    * @param {string} key
    * @param {string} value
+   * @param {{ ifVersion?: number }} [options]
+   * @returns {{ seq: number, version: number, changed: boolean }}
+   *   seq: the server's sequence number after it; version: the key's
    */
-  set(key, value) {
+  set(key, value, { ifVersion } = {}) {
     checkKey(key);
     if (typeof value !== "string") throw new TypeError("a value is a string");
-    if (this.#store.get(key)?.value === value) return this.#store.seq;
-    return this.#update(key, value);
+    const entry = this.#expect(key, ifVersion);
+    if (entry?.value === value)
+      return { seq: this.#store.seq, version: entry.version, changed: false };
+    const seq = this.#update(key, value);
+    return { seq, version: seq, changed: true };
   }
 
-  /** Deletes key and publishes the deletion; returns its sequence number (or the current one). */
-  delete(key) {
+  /**
+   * Deletes key and publishes the deletion (nothing when it has no value); `ifVersion` as for
+   * set(). version: 0, the version of a key that does not exist.
+   * @param {string} key
+   * @param {{ ifVersion?: number }} [options]
+   * @returns {{ seq: number, version: number, changed: boolean }}
+   */
+  delete(key, { ifVersion } = {}) {
     checkKey(key);
-    if (this.#store.get(key) === undefined) return this.#store.seq;
-    return this.#update(key, undefined);
+    const entry = this.#expect(key, ifVersion);
+    if (entry === undefined) return { seq: this.#store.seq, version: 0, changed: false };
+    return { seq: this.#update(key, undefined), version: 0, changed: true };
+  }
+
+  /** The key's entry, after checking its version against `ifVersion` (when given). */
+  #expect(key, /** @type {number | undefined} */ ifVersion) {
+    const entry = this.#store.get(key);
+    const version = entry?.version ?? 0;
+    if (ifVersion !== undefined && ifVersion !== version) {
+      throw new ConflictError(key, version, ifVersion);
+    }
+    return entry;
   }
 
   /** Stops serving and closes the sockets. */
@@ -242,19 +268,24 @@ export class ConfigServer extends EventEmitter {
    * @returns {Array<string | number> | undefined}
    */
   #handle(peer, id, command, frames) {
+    // Arguments: how many at least, at most.
     const arity = {
-      "ICANHAZ?": 2,
-      REPLAY: 4,
-      MORE: 1,
-      CANCEL: 0,
-      SET: 2,
-      DEL: 1,
-      MSET: 1,
-      GET: 1,
-      STATUS: 0,
+      "ICANHAZ?": [2, 2],
+      REPLAY: [4, 4],
+      MORE: [1, 1],
+      CANCEL: [0, 0],
+      SET: [2, 3],
+      DEL: [1, 2],
+      MSET: [1, 1],
+      GET: [1, 1],
+      STATUS: [0, 0],
     }[command];
     if (arity === undefined) throw new Error(`unknown command "${command}"`);
-    if (frames.length !== arity) throw new Error(`${command} takes ${arity} arguments`);
+    const [least, most] = arity;
+    if (frames.length < least || frames.length > most) {
+      const count = least === most ? least : `${least} to ${most}`;
+      throw new Error(`${command} takes ${count} arguments, not ${frames.length}`);
+    }
     const args = command === "MSET" ? [] : frames.map(String);
     const store = this.#store;
     switch (command) {
@@ -275,22 +306,37 @@ export class ConfigServer extends EventEmitter {
         this.#sessions.close(peer, id);
         return undefined;
       case "SET":
-        return ["OK", this.set(args[0], args[1])];
-      case "DEL":
-        return ["OK", this.delete(args[0])];
+      case "DEL": {
+        const [key, ...rest] = args;
+        const value = command === "SET" ? rest.shift() : undefined;
+        const ifVersion = rest[0] === undefined || rest[0] === "" ? undefined : parseSeq(rest[0]);
+        try {
+          const { seq, version, changed } =
+            value === undefined
+              ? this.delete(key, { ifVersion })
+              : this.set(key, value, { ifVersion });
+          return ["OK", seq, version, changed ? 1 : 0];
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          return ["CONFLICT", store.seq, error.version];
+        }
+      }
       case "MSET": {
         let changed = 0;
         for (const record of readRecords(frames[0])) {
-          const before = store.seq;
-          if (record.value === undefined) this.delete(record.key);
-          else this.set(record.key, record.value);
-          if (store.seq !== before) changed += 1;
+          const result =
+            record.value === undefined
+              ? this.delete(record.key)
+              : this.set(record.key, record.value);
+          if (result.changed) changed += 1;
         }
         return ["OK", store.seq, changed];
       }
       case "GET": {
         const entry = store.get(args[0]);
-        return entry === undefined ? ["NOTFOUND", store.seq] : ["OK", store.seq, entry.value];
+        return entry === undefined
+          ? ["NOTFOUND", store.seq]
+          : ["OK", store.seq, entry.value, entry.version];
       }
       default:
         return ["STATUS", this.#epoch, store.seq, store.size, store.hash()];
