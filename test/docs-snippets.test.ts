@@ -58,13 +58,15 @@
 //                          directory holding the test's files FILE… (`files` below); it must
 //                          exit with 0 and print what those files say it prints
 //   variant K=V…           (sh, with run) run it again with these environment variables
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { runChild } from "./helpers/children";
 
 const root = path.join(__dirname, "..");
 const runner = path.join(__dirname, "helpers", "docs-snippet-runner.mjs");
@@ -800,34 +802,13 @@ interface RunResult {
   problems: string[];
   setupError: string | null;
   timedOut: boolean;
+  /** Why the runner was stopped from outside (its stdin closed, a signal), if it was. */
+  aborted?: string | null;
   members: MemberResult[];
 }
 
 const slug = (block: Block): string => `${block.file.replace(/[/.]/g, "_")}-L${block.line}`;
 let workDir = "";
-
-async function spawnCollect(
-  argv: string[],
-  options: { cwd: string; timeoutMs: number; env?: Record<string, string> },
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
-    child.on("error", (error) => (stderr += `\ncould not start ${argv[0]}: ${error.message}`));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const TSCONFIG = {
   compilerOptions: {
@@ -866,12 +847,20 @@ function programMember(block: Block): Member {
         const config = `${base}.tsconfig.json`;
         fs.writeFileSync(config, JSON.stringify({ ...TSCONFIG, files: [file] }));
         const tsc = requireFromRoot.resolve("typescript/bin/tsc");
-        const checked = await spawnCollect([process.execPath, tsc, "-p", config], {
+        const checked = await runChild([process.execPath, tsc, "-p", config], {
           cwd: dir,
           timeoutMs: RUN_TIMEOUT_MS,
+          name: "tsc",
         });
+        if (checked.timedOut) {
+          return {
+            argv: [],
+            problem: `tsc was killed by its time limit after ${RUN_TIMEOUT_MS} ms; its output so far:\n${checked.stdout}${checked.stderr}`,
+          };
+        }
         if (checked.code !== 0) {
-          return { argv: [], problem: `tsc:\n${checked.stdout}${checked.stderr}` };
+          const how = checked.signal ? `signal ${checked.signal}` : `exit code ${checked.code}`;
+          return { argv: [], problem: `tsc (${how}):\n${checked.stdout}${checked.stderr}` };
         }
         const output = ts.transpileModule(program.source, {
           compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
@@ -1000,16 +989,22 @@ async function execute(run: Run): Promise<RunResult> {
     JSON.stringify({ network: run.network, timeoutMs: RUN_TIMEOUT_MS, members: specMembers }),
   );
   const argv = [process.execPath, runner, specFile];
-  const outcome = await spawnCollect(run.network ? ["unshare", "-rn", ...argv] : argv, {
+  // The runner stops its programs (process groups of their own) and itself when its stdin
+  // closes: that is how the clean-ups end it, even after this process died.
+  const outcome = await runChild(run.network ? ["unshare", "-rn", ...argv] : argv, {
     cwd: dir,
     timeoutMs: RUN_TIMEOUT_MS + 15_000,
+    stdin: true,
+    endsWhenStdinCloses: true,
+    name: `docs-snippet-runner.mjs ${run.key}`,
   });
   fs.writeFileSync(path.join(dir, "result.json"), outcome.stdout);
   try {
     return { problems, ...(JSON.parse(outcome.stdout) as Omit<RunResult, "problems">) };
   } catch {
+    const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code}`;
     problems.push(
-      `the runner failed (exit code ${outcome.code}):\n${outcome.stdout}\n${outcome.stderr}`,
+      `the runner failed (${how} after ${Math.round(outcome.elapsed)} ms):\n${outcome.stdout}\n${outcome.stderr}`,
     );
     return empty;
   }
@@ -1021,6 +1016,7 @@ function judge(run: Run, result: RunResult): string[] {
   if (result.setupError) problems.push(`network set-up: ${result.setupError}`);
   if (problems.length) return problems;
   if (result.timedOut) problems.push(`the run did not end within ${RUN_TIMEOUT_MS / 1000} s`);
+  if (result.aborted) problems.push(`the run was stopped from outside: ${result.aborted}`);
   for (const member of run.members) {
     const outcome = result.members.find((item) => item.name === member.name);
     if (!outcome) {
@@ -1076,27 +1072,47 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(root, "package.json"), 
   scripts: Record<string, string>;
 };
 
-let exampleNames: Set<string> | undefined;
-function examples(): Set<string> {
-  if (!exampleNames) {
-    const listed = spawnSync(process.execPath, [path.join(root, "examples", "run.mjs")], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
-    exampleNames = new Set(
-      [...listed.stdout.matchAll(/^ {2}(\S+)\s{2,}/gm)].map((match) => match[1]!),
+/**
+ * What a short command prints on stdout, whatever its exit status. Synchronous (the shell
+ * checks are), so the child cannot outlive the call: it is killed at its time limit, and that
+ * is then the error.
+ */
+function printedBy(argv: string[], env: NodeJS.ProcessEnv = {}): string {
+  const limitMs = 30_000;
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: "utf8",
+    timeout: limitMs,
+    killSignal: "SIGKILL",
+    env: { ...process.env, ...env },
+  });
+  const shown = argv.map((arg) => path.relative(root, arg) || arg).join(" ");
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+    throw new Error(
+      `${shown} was killed by its time limit after ${limitMs} ms; its output so far:\n${result.stdout}${result.stderr}`,
     );
   }
+  if (result.error) throw new Error(`${shown}: ${result.error.message}`);
+  return result.stdout;
+}
+
+let exampleNames: Set<string> | undefined;
+function examples(): Set<string> {
+  exampleNames ??= new Set(
+    [
+      ...printedBy([process.execPath, path.join(root, "examples", "run.mjs")]).matchAll(
+        /^ {2}(\S+)\s{2,}/gm,
+      ),
+    ].map((match) => match[1]!),
+  );
   return exampleNames;
 }
 
 let denoHelp: string | undefined;
 function denoRunHelp(): string {
-  denoHelp ??= spawnSync(path.join(root, "node_modules", ".bin", "deno"), ["run", "--help"], {
-    encoding: "utf8",
-    timeout: 10_000,
-    env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-  }).stdout;
+  denoHelp ??= printedBy([path.join(root, "node_modules", ".bin", "deno"), "run", "--help"], {
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+  });
   return denoHelp;
 }
 
@@ -1183,10 +1199,7 @@ function checkShellCommand(words: string[]): string | null {
       // Its options: those its --help lists, when it has one; else those its source mentions.
       const source = fs.readFileSync(path.join(root, file), "utf8");
       const documented = source.includes("--help")
-        ? spawnSync(process.execPath, [path.join(root, file), "--help"], {
-            encoding: "utf8",
-            timeout: 10_000,
-          }).stdout
+        ? printedBy([process.execPath, path.join(root, file), "--help"])
         : source;
       const unknown = args
         .slice(args.indexOf(file) + 1)

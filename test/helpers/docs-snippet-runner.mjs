@@ -19,8 +19,13 @@
 // The run is over when every "finish" member has exited and every service has printed what it
 // awaits, or at once when a "finish" or "repeat" member fails or a service exits; whatever still
 // runs is then stopped (SIGTERM to its process group, SIGKILL 2 s later).
+//
+// The members live in process groups of their own, which a kill of this runner would not reach:
+// so the runner also ends the run when its stdin closes (the test closes it to stop the run, and
+// it closes by itself when the test process dies), when stdin is a pipe, and on SIGTERM, SIGINT
+// or SIGHUP. Such a run is reported with `aborted` set to why.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const normalize = (text) => text.replace(/\s+/g, " ").trim();
@@ -53,6 +58,7 @@ const members = spec.members.map((member) => ({
 }));
 let over = false;
 let timedOut = false;
+let aborted = null;
 
 function append(text, chunk) {
   const joined = text + chunk;
@@ -152,6 +158,17 @@ try {
   setupError = error.message;
 }
 
+function abort(why) {
+  aborted ??= why;
+  end();
+}
+if (fstatSync(0).isFIFO()) {
+  process.stdin.on("end", () => abort("stdin closed"));
+  process.stdin.on("error", () => abort("stdin failed"));
+  process.stdin.resume();
+}
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => abort(signal));
+
 if (setupError === null) {
   const timer = setTimeout(() => {
     timedOut = true;
@@ -166,6 +183,7 @@ process.stdout.write(
   JSON.stringify({
     setupError,
     timedOut,
+    aborted,
     members: members.map(({ name, code, signal, stdout, stderr, stopped, runs }) => ({
       name,
       code,
@@ -176,4 +194,6 @@ process.stdout.write(
       runs,
     })),
   }),
+  // stdin (open until the test closes it) would keep the process alive.
+  () => process.exit(0),
 );
