@@ -245,18 +245,18 @@ describe("v5-compat messages and send callbacks", () => {
     process.removeAllListeners("uncaughtException");
     process.on("uncaughtException", onUncaught);
     try {
-      const second = new Promise<string>((resolve) => {
+      // As in v5: the exception is out before the next message comes.
+      const second = new Promise<[string, number]>((resolve) => {
         let count = 0;
         pull.on("message", (frame: Buffer) => {
           if (++count === 1) throw new Error("listener failed");
-          resolve(frame.toString());
+          resolve([frame.toString(), thrown.length]);
         });
       });
       push.connect(bindTcp(pull));
       push.send("first");
       push.send("second");
-      expect(await within(second)).toBe("second");
-      expect(thrown).toHaveLength(1);
+      expect(await within(second)).toEqual(["second", 1]);
       expect((thrown[0] as Error).message).toBe("listener failed");
     } finally {
       process.removeListener("uncaughtException", onUncaught);

@@ -40,15 +40,22 @@ export function callLater(owner: EventEmitter, callback: Callback, error?: unkno
 
 // --- receiving ----------------------------------------------------------------------------
 
-function deliver(owner: EventEmitter, state: SocketState, message: Message[]): void {
+/** Emits one message; false when a listener threw (rethrown from a fresh stack). */
+function deliver(owner: EventEmitter, state: SocketState, message: Message[]): boolean {
+  let listenersReturned = true;
   try {
     owner.emit("message", ...message);
   } catch (error) {
     rethrowLater(error);
+    listenersReturned = false;
   }
   // A REQ may send its next request, a REP its reply, once a message is in.
   if (state.outbox.length > 0) flushOutbox(owner, state);
+  return listenersReturned;
 }
+
+/** A macrotask turn: after it, what rethrowLater() queued has reached 'uncaughtException'. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Emits the messages held since pause() (on resume), until the socket pauses again. */
 export function deliverHeld(owner: EventEmitter, state: SocketState): void {
@@ -82,7 +89,7 @@ async function continuesAfter(
   // receiveTimeout (ZMQ_RCVTIMEO) elapsed: v5's 'message' events never time out. Wait a
   // macrotask so that a zero timeout cannot starve the event loop.
   if (!hasCode(error, "EAGAIN")) emitLater(owner, "error", error);
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   return !state.paused && !state.socket.closed;
 }
 
@@ -108,9 +115,11 @@ async function receiveLoop(owner: EventEmitter, state: SocketState): Promise<voi
         state.held.push(message);
         return;
       }
-      deliver(owner, state, message);
+      // As in v5, where a listener's exception left the native callback at once, the next
+      // message comes only after that exception has reached 'uncaughtException'.
+      let listenersReturned = deliver(owner, state, message);
       let count = 1;
-      for (; count < BURST && !state.paused && !socket.closed; count++) {
+      for (; listenersReturned && count < BURST && !state.paused && !socket.closed; count++) {
         let next: Message[] | null;
         try {
           next = socket.tryReceive!();
@@ -119,10 +128,11 @@ async function receiveLoop(owner: EventEmitter, state: SocketState): Promise<voi
           return;
         }
         if (next === null) break;
-        deliver(owner, state, next);
+        listenersReturned = deliver(owner, state, next);
       }
-      // Still more after a full burst: let timers and I/O run before the next one.
-      if (count === BURST) await new Promise((resolve) => setImmediate(resolve));
+      // A listener threw, or still more after a full burst: let the rest of the event loop
+      // (timers, I/O, the rethrown exception) run before the next message.
+      if (!listenersReturned || count === BURST) await nextTurn();
     }
   } finally {
     state.receiving = false;
