@@ -366,7 +366,7 @@ describe("pgm:// without CAP_NET_RAW", () => {
     it("bind, bindSync and connect fail with EPERM naming epgm://; the process does not abort", async () => {
       const tree = new PeerTree(argv());
       trees.push(tree);
-      await tree.hello;
+      await tree.ready();
       const identity = await tree.call<{ uid: number; netRaw: boolean }>({ op: "identity" });
       expect(identity).toMatchObject({ uid, netRaw: false });
 

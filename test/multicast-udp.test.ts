@@ -33,7 +33,7 @@ afterEach(async () => {
 async function oneHost(): Promise<PeerTree> {
   const tree = new PeerTree(launch.root());
   trees.push(tree);
-  await tree.hello;
+  await tree.ready();
   return tree;
 }
 

@@ -83,6 +83,16 @@ function stopAll(): void {
   for (const stop of [...registry.running.values()]) stop();
 }
 
+/**
+ * For a child that startChild cannot start (more pipes than stdio): `stop` kills it in the same
+ * clean-ups. Call the returned function once it is gone.
+ */
+export function registerChild(stop: () => void): () => void {
+  const token = {};
+  registry.running.set(token, stop);
+  return () => registry.running.delete(token);
+}
+
 /** Kills every child still running; test files run it after their last test. */
 export function killAllChildren(): void {
   stopAll();
