@@ -5,6 +5,16 @@
  * ijavascript. It is built on zmq-napi's v6 API: every socket here is a zmq-napi socket in the
  * shared context.
  *
+ * Code that imported zeromq 6's `zeromq/v5-compat` imports `zmq-napi/v5-compat` (or keeps its
+ * import under an npm alias `"zeromq": "npm:zmq-napi@…"`). A package that does
+ * `require("zeromq")` and expects v5 (jmp, and so ijavascript) needs that name to lead here:
+ * an alias gives it the v6 API. In the application's package.json, `"overrides": { "zeromq":
+ * "file:./zeromq-v5" }` with a folder `zeromq-v5` holding a package.json (`"name": "zeromq"`,
+ * `"main": "index.js"`) and an index.js of `module.exports = require("zmq-napi/v5-compat")`
+ * does it (npm resolves `file:` wrongly inside a nested override such as `{ "jmp": { … } }`,
+ * npm/cli#5078). Otherwise a resolution hook at start-up can map `"zeromq"` to
+ * `require.resolve("zmq-napi/v5-compat")`.
+ *
  * @module v5-compat
  */
 import { curveKeyPair, version as libzmqVersion } from "./index";
