@@ -92,6 +92,7 @@ describe("v5-compat Socket as a constructor function", () => {
     expect(called.type).toBe("dealer");
     expect(numbered.type).toBe("router");
     expect(zmq.Socket.prototype.constructor).toBe(zmq.Socket);
+    expect(made.constructor.name).toBe("Socket");
   });
 
   it("refuses an unknown socket type with a TypeError naming the known ones", () => {

@@ -319,22 +319,26 @@ function initialise(owner: SocketMethods, type: unknown): void {
   startReceiving(owner, state);
 }
 
-function SocketFunction(this: unknown, type: SocketType | number): Socket {
-  // `this` is a fresh object for `new`, the subclass instance for `Socket.call(this, type)`;
-  // anything else (a plain call, `zmq.Socket(type)`) gets a new socket.
-  if (!(this instanceof SocketFunction)) {
-    return new (SocketFunction as unknown as SocketConstructor)(type);
+function makeConstructor(): SocketConstructor {
+  // Named Socket, for `socket.constructor.name` and stack traces.
+  function Socket(this: unknown, type: SocketType | number): Socket {
+    // `this` is a fresh object for `new`, the subclass instance for `Socket.call(this, type)`;
+    // anything else (a plain call, `zmq.Socket(type)`) gets a new socket.
+    if (!(this instanceof Socket)) {
+      return new (Socket as unknown as SocketConstructor)(type);
+    }
+    initialise(this as SocketMethods, type);
+    return this as Socket;
   }
-  initialise(this as SocketMethods, type);
-  return this as Socket;
+  Socket.prototype = SocketMethods.prototype;
+  Object.defineProperty(SocketMethods.prototype, "constructor", {
+    value: Socket,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return Socket as unknown as SocketConstructor;
 }
-SocketFunction.prototype = SocketMethods.prototype;
-Object.defineProperty(SocketMethods.prototype, "constructor", {
-  value: SocketFunction,
-  writable: true,
-  configurable: true,
-  enumerable: false,
-});
 
 /** The v5 Socket constructor: see {@link SocketConstructor}. */
-export const Socket = SocketFunction as unknown as SocketConstructor;
+export const Socket: SocketConstructor = makeConstructor();
