@@ -26,7 +26,8 @@ import { ConfigServer } from "./server.mjs";
 const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>]|import <file>|status [options]
   --updates EP      updates endpoint (server: bind, default ${DEFAULT_BIND.updates}; node: connect, default ${DEFAULT_CONNECT.updates})
   --requests EP     requests endpoint (server: bind, default ${DEFAULT_BIND.requests}; others: connect, default ${DEFAULT_CONNECT.requests})
-  --data FILE       server: keep the map in FILE, so that a restart carries on where it stopped
+  --data FILE       server: log every update to FILE (fsync'ed before it is acknowledged), so that a
+                    restart carries on where it stopped
   --heartbeat MS    server: ms between heartbeats (default 1000)
   --hwm N           server: PUB send high water mark; node: SUB receive high water mark
   --drop-every N    node: throw away every Nth update (fault injection, for tests)
@@ -114,7 +115,15 @@ async function runServer() {
   }
   server.on("stream", (stream) => report({ event: "stream", ...stream }));
   server.on("streamed", (stream) => report({ event: "streamed", ...stream }));
-  await server.start();
+  server.on("truncated", ({ bytes }) => report({ event: "truncated", bytes, file: options.data }));
+  server.on("compacted", (compacted) => report({ event: "compacted", ...compacted }));
+  server.on("warning", (error) => report({ event: "warning", message: error.message }));
+  server.on("fatal", (error) => fail(`server: ${error.message}`));
+  try {
+    await server.start();
+  } catch (error) {
+    fail(`server: ${error instanceof Error ? error.message : error}`);
+  }
   const { epoch, seq, size } = server;
   report({ event: "listening", ...server.endpoints, epoch, seq, size });
   untilSignal(async () => {

@@ -98,6 +98,8 @@ export class ConfigNode extends EventEmitter {
   #lastLook = 0;
   /** @type {ReturnType<typeof watchConnection> | undefined} */
   #updatesConnection;
+  /** Ends the waits between attempts when the node closes (so that its process can exit). */
+  #closing = new AbortController();
 
   /** @param {NodeOptions} [options] */
   constructor(options = {}) {
@@ -176,6 +178,7 @@ export class ConfigNode extends EventEmitter {
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     clearInterval(this.#watchdog);
     this.#subscriber?.close();
     this.#client?.close();
@@ -218,6 +221,11 @@ export class ConfigNode extends EventEmitter {
       this.#buffer = []; // what is lost shows up as a gap after the sync, and is replayed
       this.emit("warning", new Error(`more than ${maxBuffered} updates during a sync`));
     }
+  }
+
+  /** Waits `ms`, or less if the node closes meanwhile. */
+  async #pause(ms) {
+    await sleep(ms, undefined, { signal: this.#closing.signal }).catch(() => undefined);
   }
 
   /** Notes that the server is there (a message of a run that is not one this node left). */
@@ -276,7 +284,7 @@ export class ConfigNode extends EventEmitter {
       } catch {
         // The server is down or frozen, as "lost" said: ask again later.
       }
-      await sleep(Math.max(1000, 2 * this.#interval));
+      await this.#pause(Math.max(1000, 2 * this.#interval));
     }
   }
 
@@ -355,7 +363,7 @@ export class ConfigNode extends EventEmitter {
       } catch (error) {
         if (this.#closed) return;
         this.emit("warning", error);
-        await sleep(error instanceof BusyError ? error.retryAfter : backoff(attempt));
+        await this.#pause(error instanceof BusyError ? error.retryAfter : backoff(attempt));
       }
     }
     const now = this.#store.epoch;

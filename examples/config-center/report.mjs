@@ -30,6 +30,10 @@ export function formatEvent(event) {
       return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; catching up`;
     case "dropped":
       return `dropped update ${event.seq} (${event.key}) on purpose (--drop-every)`;
+    case "truncated":
+      return `${event.file}: cut off a torn last record (${event.bytes} bytes, never acknowledged)`;
+    case "compacted":
+      return `data file compacted: ${event.before} -> ${event.after} bytes in ${event.ms} ms`;
     case "lost":
       return `server lost: ${event.message}`;
     case "reconnected":

@@ -9,13 +9,13 @@
 //   server.set("db/url", "…", { ifVersion: 7 }); // only if db/url is at version 7
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import * as fs from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Publisher, Router } from "zmq-napi";
 
 import { replayChunks, snapshotChunks } from "./chunks.mjs";
 import { ConflictError } from "./errors.mjs";
 import { History } from "./history.mjs";
+import { DurableLog } from "./log.mjs";
 import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, parseSeq } from "./protocol.mjs";
 import { readRecords } from "./records.mjs";
 import { Sessions } from "./sessions.mjs";
@@ -26,8 +26,12 @@ import { ConfigStore } from "./store.mjs";
  * @property {string} [updates]   endpoint the PUB socket binds (default tcp://*:5570)
  * @property {string} [requests]  endpoint the ROUTER socket binds (default tcp://*:5571)
  * @property {number} [heartbeatInterval]  ms between heartbeats (default 1000)
- * @property {string} [dataFile]  keeps the map and sequence number in this JSON file, so that a
- *   restarted server carries on where it stopped (without it, a restart starts from nothing)
+ * @property {string} [dataFile]  keeps every update in this append-only log (log.mjs), fsync'ed
+ *   before it is acknowledged or published, so that a restarted server carries on where it
+ *   stopped (without it, a restart starts from nothing)
+ * @property {boolean} [sync]  fsync the data file at each commit (true)
+ * @property {number} [compactAfter]  compact the data file once it is this many bytes and twice
+ *   its size after the last compaction (16 MiB)
  * @property {number} [sendHighWaterMark]  of the PUB socket: updates a slow node misses beyond it
  *   are dropped (the nodes recover them), never queued without bound
  * @property {number} [maxStreams]  snapshots and replays sent at once (16); beyond, BUSY
@@ -44,6 +48,10 @@ const BUSY_RETRY = 500;
  *   "stream"    { kind, seq }               a snapshot or replay was asked for, at seq
  *   "streamed"  { kind, status, seq, count } one was sent to its end (status KTHXBAI), or ended
  *                                           (TOOOLD, ERROR)
+ *   "truncated" { bytes }                   the data file's torn last frame was cut off at start
+ *   "compacted" { before, after, ms }       the data file was compacted (sizes in bytes)
+ *   "warning"   Error                       a compaction failed (the old file stays)
+ *   "fatal"     Error                       the data file cannot be written: the server closes
  */
 export class ConfigServer extends EventEmitter {
   #store = new ConfigStore();
@@ -66,6 +74,12 @@ export class ConfigServer extends EventEmitter {
   #closed = false;
   /** @type {Array<Array<string | number>>} */
   #outbox = [];
+  /** @type {DurableLog | undefined} */
+  #log;
+  /** Runs whose history this one continues (from the data file), with where each ended. */
+  #ancestors = /** @type {Array<{ epoch: string, seq: number }>} */ ([]);
+  /** Requests of one batch are being handled: the commit comes at its end. */
+  #batching = false;
 
   /** @param {ServerOptions} [options] */
   constructor(options = {}) {
@@ -76,25 +90,59 @@ export class ConfigServer extends EventEmitter {
     this.#sessions = new Sessions({ maxSessions: options.maxStreams });
   }
 
-  /** Loads the data file (if any), binds both endpoints and starts serving. */
+  /**
+   * Replays the data file (if any), binds both endpoints and starts serving. Rejects with a
+   * DataFileError (log.mjs) when the data file cannot be used, with a ZmqError when an endpoint
+   * cannot be bound.
+   */
   async start() {
     const { updates, requests, heartbeatInterval, dataFile, sendHighWaterMark } = this.#options;
-    if (dataFile !== undefined && fs.existsSync(dataFile)) {
-      const saved = JSON.parse(fs.readFileSync(dataFile, "utf8"));
-      for (const [key, value] of saved.entries) this.#store.put(key, value, saved.seq);
-      this.#store.seq = saved.seq;
+    if (dataFile !== undefined) {
+      this.#log = new DurableLog(dataFile, { sync: this.#options.sync ?? true });
+      const replayed = this.#log.open();
+      this.#store = replayed.store;
+      this.#store.epoch = this.#epoch;
+      for (const record of replayed.recent) this.#history.push(record);
+      this.#ancestors = replayed.runs;
+      this.#log.run(this.#epoch, this.#store.seq);
+      this.#log.commit();
+      if (replayed.truncated > 0) this.emit("truncated", { bytes: replayed.truncated });
     }
     this.#publisher = new Publisher({ linger: 0 });
     if (sendHighWaterMark !== undefined) this.#publisher.sendHighWaterMark = sendHighWaterMark;
     this.#router = new Router({ linger: 0 });
-    await this.#publisher.bind(updates);
-    await this.#router.bind(requests);
-    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
-    this.#heartbeat = setInterval(() => {
-      this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
-      this.#sessions.expire();
-    }, heartbeatInterval);
+    try {
+      await this.#publisher.bind(updates);
+      await this.#router.bind(requests);
+    } catch (error) {
+      this.#publisher.close();
+      this.#router.close();
+      this.#log?.close();
+      throw error;
+    }
+    this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval);
+    this.#tick();
     this.#serving = this.#serve();
+  }
+
+  /** Every heartbeat interval: the heartbeat, stale streams, a compaction when it is time. */
+  #tick() {
+    const { heartbeatInterval } = this.#options;
+    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
+    this.#flush();
+    this.#sessions.expire();
+    if (this.#log?.shouldCompact(this.#options.compactAfter)) void this.#compact();
+  }
+
+  async #compact() {
+    const log = /** @type {DurableLog} */ (this.#log);
+    const started = Date.now();
+    try {
+      const { before, after } = await log.compact(this);
+      this.emit("compacted", { before, after, ms: Date.now() - started });
+    } catch (error) {
+      if (!this.#closed) this.emit("warning", error);
+    }
   }
 
   /** The endpoints as bound (with the port chosen when bound to port `*`). */
@@ -181,55 +229,59 @@ export class ConfigServer extends EventEmitter {
     return entry;
   }
 
-  /** Stops serving and closes the sockets. */
+  /** Stops serving and closes the sockets and the data file. */
   async close() {
+    if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
     this.#sessions.clear();
     this.#router?.close();
     this.#publisher?.close();
     await this.#serving;
+    this.#log?.close();
   }
 
   /**
-   * One update, in this order: change the map, save it, publish. Synchronous, so that updates,
-   * snapshots and heartbeats are never interleaved.
+   * One update: the map changes, the update goes to the data file's next commit and to the
+   * publisher's outbox. Nothing leaves the server before the commit (#settle): an update is
+   * published, and a write acknowledged, only once it is on disk.
    * @param {string} key
    * @param {string | undefined} value undefined deletes
    */
   #update(key, value) {
     const store = this.#store;
-    const previous = store.get(key);
     const record = { key, seq: store.seq + 1, value, ttl: 0 };
     store.apply(record);
-    try {
-      this.#save();
-    } catch (error) {
-      store.put(key, previous?.value, previous?.version ?? 0);
-      store.seq -= 1;
-      throw error;
-    }
+    this.#log?.append(record);
     this.#history.push(record);
     this.#publish(encodeUpdate(key, this.#epoch, record.seq, value));
     this.emit("update", { key, seq: record.seq, value });
+    if (!this.#batching) this.#settle();
     return record.seq;
   }
 
-  /** Writes the data file (to a temporary file first, so that a crash never leaves half of it). */
-  #save() {
-    const { dataFile } = this.#options;
-    if (dataFile === undefined) return;
-    const entries = [...this.#store.values()];
-    const data = JSON.stringify({ seq: this.#store.seq, entries });
-    fs.writeFileSync(`${dataFile}.tmp`, data);
-    fs.renameSync(`${dataFile}.tmp`, dataFile);
+  /**
+   * Commits the data file (fsync), then publishes what waits. A data file that cannot be
+   * written stops the server: its map would hold changes the file does not, so it must not
+   * acknowledge or publish them ("fatal", then close()).
+   */
+  #settle() {
+    try {
+      this.#log?.commit();
+    } catch (error) {
+      this.#outbox = [];
+      this.emit("fatal", error);
+      void this.close();
+      throw error;
+    }
+    this.#flush();
   }
 
   /** @param {Array<string | number>} frames */
   #publish(frames) {
-    // Published in batches, in order, at the end of the current piece of work (one native call
-    // for all the updates of an MSET); a PUB socket never waits, it drops at its high water mark.
-    if (this.#outbox.push(frames) === 1) queueMicrotask(() => this.#flush());
+    // Published in batches, in order (one native call for all the updates of an MSET); a PUB
+    // socket never waits, it drops at its high water mark.
+    this.#outbox.push(frames);
   }
 
   #flush() {
@@ -239,22 +291,48 @@ export class ConfigServer extends EventEmitter {
     this.#publisher.sendBatch(messages).catch((error) => this.emit("error", error));
   }
 
+  /**
+   * Takes the requests that are ready, all of them, handles them, commits once (group commit:
+   * one fsync for every write of the batch), publishes, and only then replies.
+   */
   async #serve() {
     const router = /** @type {Router} */ (this.#router);
-    for await (const frames of router) {
-      // [routing id…, "", requestId, COMMAND, …arguments]
-      const delimiter = frames.findIndex((frame) => frame.length === 0);
-      if (delimiter < 1 || delimiter + 1 >= frames.length) continue; // not a request
-      const envelope = frames.slice(0, delimiter + 1);
-      const [requestId, command, ...args] = frames.slice(delimiter + 1);
-      let reply;
+    for (;;) {
+      let batch;
       try {
-        reply = this.#handle(envelope[0], String(requestId), String(command ?? ""), args);
+        batch = await router.receiveBatch();
       } catch (error) {
-        reply = ["ERROR", error instanceof Error ? error.message : String(error)];
+        if (this.#closed) return;
+        throw error;
+      }
+      /** @type {Array<Array<Buffer | string | number>>} */
+      const replies = [];
+      this.#batching = true;
+      try {
+        for (const frames of batch) {
+          // [routing id…, "", requestId, COMMAND, …arguments]
+          const delimiter = frames.findIndex((frame) => frame.length === 0);
+          if (delimiter < 1 || delimiter + 1 >= frames.length) continue; // not a request
+          const envelope = frames.slice(0, delimiter + 1);
+          const [requestId, command, ...args] = frames.slice(delimiter + 1);
+          let reply;
+          try {
+            reply = this.#handle(envelope[0], String(requestId), String(command ?? ""), args);
+          } catch (error) {
+            reply = ["ERROR", error instanceof Error ? error.message : String(error)];
+          }
+          if (reply !== undefined) replies.push([...envelope, requestId, ...reply]);
+        }
+      } finally {
+        this.#batching = false;
+      }
+      try {
+        this.#settle();
+      } catch {
+        return; // "fatal": nothing of this batch is acknowledged
       }
       // A ROUTER drops a reply to a peer that has gone: that client times out and asks again.
-      if (reply !== undefined) await router.send([...envelope, requestId, ...reply]);
+      if (replies.length > 0) await router.sendBatch(replies);
     }
   }
 
@@ -294,8 +372,12 @@ export class ConfigServer extends EventEmitter {
       case "REPLAY": {
         const [epoch, fromText, prefix, credit] = args;
         const from = parseSeq(fromText);
-        // Only this run's history can be continued: another run's seq 7 is another state.
-        if (epoch !== this.#epoch || from > store.seq) return ["TOOOLD", this.#epoch, store.seq];
+        // Only this run's history can be continued, and that of the runs before it that the data
+        // file holds (up to where they ended): another run's seq 7 is another state.
+        const continued =
+          epoch === this.#epoch ||
+          this.#ancestors.some((run) => run.epoch === epoch && from <= run.seq);
+        if (!continued || from > store.seq) return ["TOOOLD", this.#epoch, store.seq];
         return this.#openStream(peer, id, credit, "replay", replayChunks(this, from, prefix));
       }
       case "MORE":
