@@ -77,6 +77,14 @@ Napi::Value RunProxy(const Napi::CallbackInfo& info) {
   if (front == back || front == capture || back == capture) {
     throw Napi::TypeError::New(env, "frontEnd, backEnd and capture must be different sockets");
   }
+  // runProxy(…, frontHasEndpoints, backHasEndpoints): the TypeScript layer counts endpoints.
+  // A proxy whose socket has none would wait forever.
+  if (!info[5].ToBoolean()) {
+    throw ErrnoError(env, EINVAL, "", "Front-end socket must be bound or connected");
+  }
+  if (!info[6].ToBoolean()) {
+    throw ErrnoError(env, EINVAL, "", "Back-end socket must be bound or connected");
+  }
 
   auto* job = new ProxyJob(env);
   job->front = front->handle();

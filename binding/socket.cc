@@ -27,6 +27,25 @@ constexpr size_t kMaxUdpDatagram = 8192;
 
 void ThrowPending(Napi::Env env) { throw env.GetAndClearPendingException(); }
 
+// A RADIO/DISH group: its bytes, from a Buffer (or any byte view) or a string (UTF-8). A NUL
+// would cut it short (libzmq takes a C string: "g\0x" would reach group "g"): EINVAL.
+std::string GroupArgument(Napi::Env env, Napi::Value value) {
+  std::string group;
+  if (value.IsString()) {
+    group = value.As<Napi::String>().Utf8Value();
+  } else if (value.IsTypedArray()) {
+    Napi::TypedArray view = value.As<Napi::TypedArray>();
+    const char* data = static_cast<const char*>(view.ArrayBuffer().Data()) + view.ByteOffset();
+    group.assign(data, view.ByteLength());
+  } else {
+    throw Napi::TypeError::New(env, "Expected a string or Buffer for group");
+  }
+  if (group.find('\0') != std::string::npos) {
+    throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
+  }
+  return group;
+}
+
 std::string AddressArgument(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) {
     throw Napi::TypeError::New(info.Env(), "Expected a string for address");
@@ -55,37 +74,45 @@ void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
 }
 
 // libzmq binds to interface names and numeric addresses, but does not resolve host names for
-// bind (ENODEV). Like connect, bind should accept `tcp://localhost:5555`: resolve the name
-// here and bind to the address. Blocking (getaddrinfo), so bind() runs it on a worker thread.
-int BindResolving(void* socket, const std::string& address) {
-  if (zmq_bind(socket, address.c_str()) == 0) return 0;
-  int error = zmq_errno();
+// bind (ENODEV). Like connect, bind should accept `tcp://localhost:5555`: this resolves the
+// name (blocking: getaddrinfo) and returns the address to bind instead, or "" when the address
+// names no host to resolve. It touches no socket, so bind() runs it on a worker thread.
+std::string ResolveBindAddress(const std::string& address) {
   size_t scheme_end = address.find("://");
-  if (error != ENODEV || scheme_end == std::string::npos) return error;
+  if (scheme_end == std::string::npos) return "";
   std::string scheme = address.substr(0, scheme_end);
-  if (scheme != "tcp" && scheme != "ws") return error;
+  if (scheme != "tcp" && scheme != "ws") return "";
   size_t host_start = scheme_end + 3;
   size_t colon = address.find(':', host_start);
-  if (colon == std::string::npos || address[host_start] == '[') return error;
+  if (colon == std::string::npos || address[host_start] == '[') return "";
   std::string host = address.substr(host_start, colon - host_start);
-  if (host.empty() || host == "*" || host.find(';') != std::string::npos) return error;
+  if (host.empty() || host == "*" || host.find(';') != std::string::npos) return "";
 
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return error;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return "";
   char numeric[INET6_ADDRSTRLEN] = {0};
   bool v6 = found->ai_family == AF_INET6;
   getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof(numeric), nullptr, 0,
               NI_NUMERICHOST);
   freeaddrinfo(found);
-  std::string resolved =
-      scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") + address.substr(colon);
+  return scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") + address.substr(colon);
+}
+
+// zmq_bind, and when libzmq did not know the host (ENODEV), the bind to `resolved` (see
+// ResolveBindAddress). Returns 0 or an errno value.
+int BindResolved(void* socket, const std::string& address, const std::string& resolved) {
+  if (zmq_bind(socket, address.c_str()) == 0) return 0;
+  int error = zmq_errno();
+  if (error != ENODEV || resolved.empty()) return error;
   return zmq_bind(socket, resolved.c_str()) == 0 ? 0 : zmq_errno();
 }
 
-// Runs zmq_bind / zmq_unbind on the thread pool: resolving a host name can block.
+// bind() / unbind(): asynchronous, like zeromq v6's. Only what may block and needs no socket,
+// resolving a host name, runs on the thread pool; the libzmq calls run on the main thread when
+// it is done, so the socket stays usable meanwhile (options, subscriptions, events).
 class EndpointWorker : public Napi::AsyncWorker {
  public:
   EndpointWorker(Napi::Env env, Socket* socket, Napi::Object self, std::string address, bool bind)
@@ -98,26 +125,36 @@ class EndpointWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
-  // Worker thread: only libzmq calls on a socket the main thread leaves alone while busy.
+  // Worker thread: no socket, no JavaScript.
   void Execute() override {
-    if (bind_) {
-      error_ = ProbePgm(socket_->handle(), address_, &why_);
-      if (error_ == 0) error_ = BindResolving(socket_->handle(), address_);
-    } else if (zmq_unbind(socket_->handle(), address_.c_str()) != 0) {
-      error_ = zmq_errno();
-    }
-    socket_->ThreadDone();
+    if (bind_) resolved_ = ResolveBindAddress(address_);
   }
 
   void OnOK() override {
     Napi::Env env = Env();
-    socket_->ReturnFromThread();
-    if (error_ != 0) {
-      deferred_.Reject(ErrnoError(env, error_, address_, why_).Value());
-    } else if (socket_->handle() == nullptr) {
-      deferred_.Reject(ErrnoError(env, EBADF, address_, "Socket was closed while binding").Value());
+    // Closed meanwhile: as in zeromq v6, the operation completes and the socket stays closed.
+    if (!socket_->open()) {
+      deferred_.Resolve(env.Undefined());
+      return;
+    }
+    // A proxy took the socket meanwhile: it must not be used from two threads.
+    if (socket_->lent()) {
+      deferred_.Reject(
+          ErrnoError(env, EBUSY, address_, "Socket is used by a running proxy").Value());
+      return;
+    }
+    std::string why;
+    int error = 0;
+    if (bind_) {
+      error = ProbePgm(socket_->handle(), address_, &why);
+      if (error == 0) error = BindResolved(socket_->handle(), address_, resolved_);
+      if (error == 0) socket_->NoteEndpoint("bound to", address_);
+    } else if (zmq_unbind(socket_->handle(), address_.c_str()) != 0) {
+      error = zmq_errno();
+    }
+    if (error != 0) {
+      deferred_.Reject(ErrnoError(env, error, address_, why).Value());
     } else {
-      if (bind_) socket_->NoteEndpoint("bound to", address_);
       deferred_.Resolve(env.Undefined());
     }
   }
@@ -126,9 +163,8 @@ class EndpointWorker : public Napi::AsyncWorker {
   Socket* socket_;
   Napi::ObjectReference self_;  // Keeps the socket alive until the work is done.
   std::string address_;
+  std::string resolved_;
   bool bind_;
-  int error_ = 0;
-  std::string why_;
   Napi::Promise::Deferred deferred_;
 };
 
@@ -297,8 +333,6 @@ Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind)
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
   auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
-  LendToThread(bind ? "a bind is in progress" : "an unbind is in progress");
-  // The poller stays armed; wake-ups during the work are replayed by ReturnFromThread.
   worker->Queue();
   return worker->Promise();
 }
@@ -349,7 +383,7 @@ void Socket::BindSync(const Napi::CallbackInfo& info) {
   NoteUdp(address);
   std::string why;
   int error = ProbePgm(handle_, address, &why);
-  if (error == 0) error = BindResolving(handle_, address);
+  if (error == 0) error = BindResolved(handle_, address, ResolveBindAddress(address));
   if (error != 0) throw ErrnoError(env, error, address, why);
   NoteEndpoint("bound to", address);
 }
@@ -359,7 +393,8 @@ void Socket::Disconnect(const Napi::CallbackInfo& info) { EndpointCall(info, zmq
 
 // --- messages -----------------------------------------------------------------------------
 
-int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, napi_value group) {
+int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
+                    const std::string* group) {
   bool is_array = false;
   napi_is_array(env, message, &is_array);
   uint32_t count = 1;
@@ -410,9 +445,7 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
     // refuse what cannot fit rather than have it dropped (or, unpatched, overflow).
     size_t datagram = 0;
     if (type_ == ZMQ_RADIO) {
-      size_t group_length = 0;
-      if (group != nullptr) napi_get_value_string_utf8(env, group, nullptr, 0, &group_length);
-      datagram = 1 + group_length + zmq_msg_size(parts.at(0));
+      datagram = 1 + (group != nullptr ? group->size() : 0) + zmq_msg_size(parts.at(0));
     } else if (count >= 2) {
       datagram = zmq_msg_size(parts.at(1));
     }
@@ -431,17 +464,8 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id, nap
       napi_get_value_uint32(env, routing_id, &id);
       if (zmq_msg_set_routing_id(parts.at(0), id) != 0) ok = false;
     }
-    if (ok && group != nullptr) {
-      char name[ZMQ_GROUP_MAX_LENGTH + 2];
-      size_t length = 0;
-      napi_get_value_string_utf8(env, group, name, sizeof(name), &length);
-      // A NUL would cut the group short (a message for "g\0x" would reach group "g").
-      if (std::strlen(name) != length) {
-        errno = EINVAL;
-        ok = false;
-      } else if (zmq_msg_set_group(parts.at(0), name) != 0) {
-        ok = false;
-      }
+    if (ok && group != nullptr && zmq_msg_set_group(parts.at(0), group->c_str()) != 0) {
+      ok = false;
     }
     if (!ok) napi_throw(env, ErrnoError(Napi::Env(env), zmq_errno()).Value());
   }
@@ -476,10 +500,11 @@ Napi::Value Socket::TrySend(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckUsable(env);
   napi_value routing_id = nullptr;
-  napi_value group = nullptr;
   if (info.Length() > 1 && info[1].IsNumber()) routing_id = info[1];
-  if (info.Length() > 2 && info[2].IsString()) group = info[2];
-  int result = SendOne(env, info[0], routing_id, group);
+  std::string group;
+  bool has_group = info.Length() > 2 && !info[2].IsUndefined();
+  if (has_group) group = GroupArgument(env, info[2]);
+  int result = SendOne(env, info[0], routing_id, has_group ? &group : nullptr);
   if (result < 0) ThrowPending(env);
   return Napi::Boolean::New(env, result == 1);
 }
@@ -505,12 +530,7 @@ Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
 void Socket::GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {
   Napi::Env env = info.Env();
   CheckUsable(env);
-  if (!info[0].IsString()) throw Napi::TypeError::New(env, "Expected a string for group");
-  std::string group = info[0].As<Napi::String>().Utf8Value();
-  // A NUL would cut the group short ("h\0x" would join "h").
-  if (group.find('\0') != std::string::npos) {
-    throw ErrnoError(env, EINVAL, "", "group contains a NUL character");
-  }
+  std::string group = GroupArgument(env, info[0]);
   if (call(handle_, group.c_str()) != 0) throw ErrnoError(env);
 }
 

@@ -40,9 +40,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void CloseAtProcessExit();
   void DetachModule() { module_ = nullptr; }
 
-  // Lends the libzmq socket to another thread (an asynchronous bind/unbind, a proxy). Until
-  // it is returned, operations from JavaScript fail with EBUSY and poll wake-ups are deferred:
-  // libzmq sockets must not be used by two threads at once.
+  // Lends the libzmq socket to another thread (a proxy). Until it is returned, operations
+  // from JavaScript fail with EBUSY and poll wake-ups are deferred: libzmq sockets must not be
+  // used by two threads at once.
   void LendToThread(const char* reason);
   // Called on the borrowing thread when it will not touch the socket again.
   void ThreadDone() { thread_using_.store(false, std::memory_order_release); }
@@ -105,7 +105,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void CheckUsable(Napi::Env env) const;
   // Sends one message (or the parts of a multipart one) without blocking. Returns 1 when
   // sent, 0 when libzmq pushes back (EAGAIN), -1 with a pending JavaScript exception.
-  int SendOne(napi_env env, napi_value message, napi_value routing_id, napi_value group);
+  int SendOne(napi_env env, napi_value message, napi_value routing_id, const std::string* group);
 
   Module* module_ = nullptr;
   Context* context_ = nullptr;

@@ -47,12 +47,12 @@ function routingIdOf(options: unknown): number {
   return routingId;
 }
 
-function groupOf(options: unknown): string {
+/** A group's bytes: groups are bytes (a string is its UTF-8), never decoded. */
+function groupOf(options: unknown): Buffer | string {
   if (typeof options !== "object" || options === null)
     throw typeError("an object with group", "options", options);
   const { group } = options as { group: unknown };
-  if (typeof group === "string") return group;
-  if (Buffer.isBuffer(group)) return group.toString();
+  if (typeof group === "string" || Buffer.isBuffer(group)) return group;
   throw typeError("a string or Buffer", "group", group);
 }
 

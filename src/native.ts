@@ -63,7 +63,7 @@ export interface NativeSocket {
   disconnect(address: string): void;
   close(): void;
   /** Sends without blocking: true when libzmq took the message, false on back-pressure. */
-  trySend(message: unknown, routingId?: number, group?: string): boolean;
+  trySend(message: unknown, routingId?: number, group?: Buffer | string): boolean;
   /** Sends messages[start…] until back-pressure; returns how many were sent. */
   trySendMany(messages: unknown[], start?: number): number;
   /**
@@ -77,8 +77,8 @@ export interface NativeSocket {
     max: number,
     watchIfEmpty?: boolean,
   ): [ArrayBuffer, Array<Buffer | Buffer[]>?] | null;
-  join(group: string): void;
-  leave(group: string): void;
+  join(group: Buffer | string): void;
+  leave(group: Buffer | string): void;
   /**
    * Sets which readiness (ZMQ_POLLIN | ZMQ_POLLOUT) the onReady callback wants, and returns
    * what of it is ready already: ZMQ_FD is edge-triggered, so that part is the caller's.

@@ -39,11 +39,10 @@ export function toNative(name: string, spec: OptionSpec, value: unknown): unknow
       return value ? 1 : 0;
     case "string":
     case "bytes":
-      if (value === null) return null;
-      if (typeof value === "string") return value;
-      if (spec.value === "bytes" && Buffer.isBuffer(value)) return value;
+      // Both take Buffers (a binary routing id); they differ in what reading them gives.
+      if (value === null || typeof value === "string" || Buffer.isBuffer(value)) return value;
       throw typeError(
-        spec.value === "bytes" ? "a string, Buffer or null" : "a string or null",
+        "a string, Buffer or null",
         name,
         /password/i.test(name) ? new Secret(value) : value,
       );
@@ -95,8 +94,8 @@ function naming(error: unknown, operation: string, name: string): unknown {
   return error;
 }
 
-const writtenValues = Symbol("zmq-napi.writtenOptions");
-type WithWritten = { [writtenValues]?: Map<string, unknown> };
+// Kept beside the object, not on it: socket instances are sealed.
+const writtenValues = new WeakMap<object, Map<string, unknown>>();
 
 /**
  * Defines one accessor per option on `prototype`. Write-only libzmq options remember the last
@@ -111,8 +110,8 @@ export function defineOptionAccessors(
     const descriptor: PropertyDescriptor = { configurable: true, enumerable: false };
     descriptor.get =
       spec.access === "w"
-        ? function (this: WithWritten) {
-            const written = this[writtenValues];
+        ? function (this: object) {
+            const written = writtenValues.get(this);
             return written?.has(name) ? written.get(name) : spec.initial;
           }
         : function (this: object) {
@@ -123,14 +122,18 @@ export function defineOptionAccessors(
             }
           };
     if (spec.access !== "r") {
-      descriptor.set = function (this: WithWritten, value: unknown) {
+      descriptor.set = function (this: object, value: unknown) {
         const converted = toNative(name, spec, value);
         try {
           backend(this).setOption(spec, converted);
         } catch (error) {
           throw naming(fromNative(error), "set", name);
         }
-        if (spec.access === "w") (this[writtenValues] ??= new Map()).set(name, value);
+        if (spec.access === "w") {
+          let written = writtenValues.get(this);
+          if (written === undefined) writtenValues.set(this, (written = new Map()));
+          written.set(name, value);
+        }
       };
     } else {
       descriptor.set = function () {

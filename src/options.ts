@@ -448,8 +448,11 @@ type JsValue<S extends OptionSpec> = S["value"] extends "number"
           ? string | Buffer | null // write-only: reads back the string or Buffer written
           : string | null;
 
-/** What a setter accepts beyond what the getter returns (keys and bytes also take Buffers). */
-type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes"
+/**
+ * What a setter accepts beyond what the getter returns: keys, bytes and strings also take
+ * Buffers (binary routing ids, user names), as in zeromq v6.
+ */
+type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes" | "string"
   ? string | Buffer | null
   : JsValue<S>;
 

@@ -3,7 +3,7 @@
 // fails with EBUSY, and closing one terminates the proxy first.
 import { ZmqError, fromNative, typeError } from "./errors";
 import { addon } from "./native";
-import { Socket, beforeClose, nativeSocketOf } from "./socket";
+import { Socket, beforeClose, hasEndpoints, nativeSocketOf } from "./socket";
 import { Pair } from "./sockets";
 
 declare module "./native" {
@@ -14,6 +14,8 @@ declare module "./native" {
       controlInner: NativeSocket,
       controlOuter: NativeSocket,
       capture: NativeSocket | null,
+      frontHasEndpoints: boolean,
+      backHasEndpoints: boolean,
     ): Promise<void>;
   }
 }
@@ -100,6 +102,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         nativeSocketOf(inner),
         nativeSocketOf(outer),
         this.capture ? nativeSocketOf(this.capture) : null,
+        hasEndpoints(this.frontEnd),
+        hasEndpoints(this.backEnd),
       );
     } catch (error) {
       inner.close();

@@ -12,7 +12,13 @@ import { ZmqError, expectString, fromNative, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import { CLOSED_BY_CONTEXT, addon, type NativeSocket } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
-import { appliesTo, socketOptions, type OptionSpec, type SocketClassName } from "./options";
+import {
+  OptionKind,
+  appliesTo,
+  socketOptions,
+  type OptionSpec,
+  type SocketClassName,
+} from "./options";
 import { normaliseMessage, normaliseMessages } from "./outgoing-message";
 import { RECEIVE_BATCH, receiveBatch, type ShapeMessage } from "./receive-batch";
 import { settleSoon } from "./util/fairness";
@@ -53,19 +59,69 @@ interface Pending<T> {
 interface PendingSend extends Pending<void> {
   message: unknown;
   routingId?: number;
-  group?: string;
+  group?: Buffer | string;
 }
 
 const native = Symbol("zmq-napi.native");
 /** See Socket[afterNativeCall]. */
 export const afterNativeCall = Symbol("zmq-napi.afterNativeCall");
+/** See Socket[warnUnlessImmediate]. */
+const warnUnlessImmediate = Symbol("zmq-napi.warnUnlessImmediate");
+
+/**
+ * Options that take effect on a socket that is already bound or connected (libzmq applies
+ * the others at the next bind/connect); zeromq v6 warns when any other is set later.
+ */
+const IMMEDIATE_OPTIONS: ReadonlySet<number> = new Set([
+  ZMQ.SUBSCRIBE,
+  ZMQ.UNSUBSCRIBE,
+  ZMQ.LINGER,
+  ZMQ.ROUTER_MANDATORY,
+  ZMQ.PROBE_ROUTER,
+  ZMQ.XPUB_VERBOSE,
+  ZMQ.REQ_CORRELATE,
+  ZMQ.REQ_RELAXED,
+  ZMQ.ROUTER_HANDOVER,
+  ZMQ.XPUB_VERBOSER,
+  ZMQ.SNDHWM,
+  ZMQ.RCVHWM,
+  // For the next connect, by definition (Router.connect sets it).
+  ZMQ.CONNECT_ROUTING_ID,
+  // The queues enforce these two themselves.
+  ZMQ.SNDTIMEO,
+  ZMQ.RCVTIMEO,
+]);
 const optionNames = new WeakMap<object, Set<string>>();
+// The prototypes of zmq-napi's own socket classes: their instances are sealed, as in zeromq v6,
+// so a misspelt option (`sock.lnger = 0`) throws in strict mode. Subclasses stay open for
+// their own fields.
+const sealedPrototypes = new WeakSet<object>();
+
+/** Seals the instances of socket class `prototype` (see sealedPrototypes). */
+export function sealInstancesOf(prototype: object): void {
+  sealedPrototypes.add(prototype);
+}
+
+/** The option names the class of `socket` accepts: its own class's, or the nearest base's. */
+function optionNamesOf(socket: object): Set<string> {
+  for (let at = Object.getPrototypeOf(socket); at !== null; at = Object.getPrototypeOf(at)) {
+    const names = optionNames.get(at);
+    if (names !== undefined) return names;
+  }
+  return new Set();
+}
 
 /**
  * What must happen before a socket closes: a running proxy that uses it is terminated first
  * (the native socket then closes when the proxy thread hands it back).
  */
 export const beforeClose = new WeakMap<Socket, () => void>();
+
+/** Whether the socket has bound or connected an endpoint it has not left (for proxy). */
+export function hasEndpoints(socket: Socket): boolean {
+  return socket[endpointCount] > 0;
+}
+const endpointCount = Symbol("zmq-napi.endpointCount");
 
 /** The native socket behind a Socket (for proxy, observer and tests of internals). */
 export function nativeSocketOf(socket: Socket): NativeSocket {
@@ -74,6 +130,10 @@ export function nativeSocketOf(socket: Socket): NativeSocket {
 
 function closedError(operation: string): ZmqError {
   return new ZmqError("EBADF", `Socket is closed; cannot ${operation}`);
+}
+
+function busyError(): ZmqError {
+  return new ZmqError("EBUSY", "Socket is blocked by a bind or unbind operation");
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -91,6 +151,8 @@ export abstract class Socket {
   declare readonly events: Observer;
   /** @internal */
   readonly [native]: NativeSocket;
+  /** @internal Endpoints bound or connected, less those unbound or disconnected. */
+  [endpointCount] = 0;
 
   #closed = false;
   #inbox: Message[][] = [];
@@ -119,12 +181,13 @@ export abstract class Socket {
     const plain = Object.getPrototypeOf(this).shapeMessage === Socket.prototype.shapeMessage;
     this.#shape = plain ? null : this.shapeMessage.bind(this);
     if (options !== undefined) this.#applyOptions(options);
+    if (sealedPrototypes.has(Object.getPrototypeOf(this))) Object.seal(this);
   }
 
   #applyOptions(options: object): void {
     if (typeof options !== "object" || options === null)
       throw typeError("an object", "options", options);
-    const allowed = optionNames.get(Object.getPrototypeOf(this)) ?? new Set<string>();
+    const allowed = optionNamesOf(this);
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue;
       if (!allowed.has(key)) {
@@ -174,6 +237,14 @@ export abstract class Socket {
     if (this.#want !== 0) this.#scheduleCheck();
   }
 
+  /** @internal Warns, as zeromq v6 does, when an option is set too late to take effect. */
+  [warnUnlessImmediate](id: number): void {
+    if (IMMEDIATE_OPTIONS.has(id)) return;
+    if (this[endpointCount] > 0 || this.#binding !== null) {
+      process.emitWarning("Socket option will not take effect until next connect/bind.");
+    }
+  }
+
   // --- endpoints --------------------------------------------------------------------------
 
   /**
@@ -193,9 +264,12 @@ export abstract class Socket {
   /** bind()/unbind(): on a worker thread, one at a time, other operations waiting meanwhile. */
   #changeBinding(method: "bind" | "unbind", address: string): Promise<void> {
     expectString(address, "address");
-    if (this.#closed) return Promise.reject(closedError(method));
+    if (this.#closed) throw closedError(method);
     const binding: Promise<void> = this.#whenIdle(() => this[native][method](address)).then(
-      () => this.#endBinding(binding),
+      () => {
+        this[endpointCount] += method === "bind" ? 1 : -1;
+        this.#endBinding(binding);
+      },
       (error) => {
         this.#endBinding(binding);
         throw fromNative(error, address);
@@ -245,8 +319,10 @@ export abstract class Socket {
   #endpoint(method: "bindSync" | "unbindSync" | "connect" | "disconnect", address: string): void {
     expectString(address, "address");
     if (this.#closed) throw closedError(method);
+    if (this.#binding !== null) throw busyError();
     try {
       this[native][method](address);
+      this[endpointCount] += method === "bindSync" || method === "connect" ? 1 : -1;
     } catch (error) {
       throw fromNative(error, address);
     } finally {
@@ -266,9 +342,11 @@ export abstract class Socket {
     message: unknown,
     options?: OperationOptions,
     routingId?: number,
-    group?: string,
+    group?: Buffer | string,
   ): Promise<void> {
-    if (this.#closed) return Promise.reject(closedError("send"));
+    // Thrown, not rejected, as in zeromq v6: a fire-and-forget send after close must not
+    // become an unhandled rejection.
+    if (this.#closed) throw closedError("send");
     if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
     const normalised = normaliseMessage(message);
     if (this.#pendingCount(this.#senders) === 0 && this.#binding === null) {
@@ -304,8 +382,9 @@ export abstract class Socket {
    * (high water mark reached, no peer). Messages queued by send() go first: while any wait,
    * trySend returns false.
    */
-  protected trySendMessage(message: unknown, routingId?: number, group?: string): boolean {
+  protected trySendMessage(message: unknown, routingId?: number, group?: Buffer | string): boolean {
     if (this.#closed) throw closedError("send");
+    if (this.#binding !== null) throw busyError();
     if (this.#senders.size > 0) return false;
     try {
       const sent = this[native].trySend(normaliseMessage(message), routingId, group);
@@ -351,7 +430,7 @@ export abstract class Socket {
     if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0) {
       return settleSoon(this.#takeInbox());
     }
-    if (this.#closed) return Promise.reject(closedError("receive"));
+    if (this.#closed) throw closedError("receive");
     let watching = false;
     if (this.#receivers.size === 0 && this.#binding === null) {
       // libzmq's own errors (EFSM on a REQ that has not sent) reject; they never throw.
@@ -377,6 +456,7 @@ export abstract class Socket {
     if (this.#inboxHead < this.#inbox.length && this.#receivers.size === 0)
       return this.#takeInbox();
     if (this.#closed) throw closedError("receive");
+    if (this.#binding !== null) throw busyError();
     if (this.#receivers.size > 0) return null;
     const found = this.#fillInbox();
     if (this.#want !== 0) this.#scheduleCheck();
@@ -646,9 +726,73 @@ export abstract class Socket {
     if (receive !== undefined) this.#receiveTimeout = receive;
   }
 
+  // Options by libzmq id, for subclasses that need an option without a property (zeromq v6's
+  // protected accessors, kept so that such subclasses run unchanged).
+
+  /** Reads a boolean option by its libzmq id (ZMQ_*). */
+  protected getBoolOption(id: number): boolean {
+    return this.getRawOption(id, OptionKind.Int32) !== 0;
+  }
+  /** Sets a boolean option by its libzmq id. */
+  protected setBoolOption(id: number, value: boolean): void {
+    this.setRawOption(id, OptionKind.Int32, value ? 1 : 0);
+  }
+  /** Reads a 32-bit integer option by its libzmq id. */
+  protected getInt32Option(id: number): number {
+    return this.getRawOption(id, OptionKind.Int32) as number;
+  }
+  /** Sets a 32-bit integer option by its libzmq id. */
+  protected setInt32Option(id: number, value: number): void {
+    this.setRawOption(id, OptionKind.Int32, value);
+  }
+  /** Reads a 64-bit integer option by its libzmq id. */
+  protected getInt64Option(id: number): number {
+    return this.getRawOption(id, OptionKind.Int64) as number;
+  }
+  /** Sets a 64-bit integer option by its libzmq id. */
+  protected setInt64Option(id: number, value: number): void {
+    this.setRawOption(id, OptionKind.Int64, value);
+  }
+  /** Reads an unsigned 64-bit integer option by its libzmq id (warns above 2^53 − 1). */
+  protected getUint64Option(id: number): number {
+    const value = this.getRawOption(id, OptionKind.Uint64) as number;
+    if (value > Number.MAX_SAFE_INTEGER) {
+      process.emitWarning(
+        "Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.",
+      );
+    }
+    return value;
+  }
+  /** Sets an unsigned 64-bit integer option by its libzmq id. */
+  protected setUint64Option(id: number, value: number): void {
+    this.setRawOption(id, OptionKind.Uint64, value);
+  }
+  /** Reads a string option by its libzmq id (null when empty). */
+  protected getStringOption(id: number): string | null {
+    const value = this.getRawOption(id, OptionKind.String) as string;
+    return value === "" ? null : value;
+  }
+  /** Sets a string option by its libzmq id (a string, Buffer or null). */
+  protected setStringOption(id: number, value: string | Buffer | null): void {
+    this.setRawOption(id, OptionKind.String, value);
+  }
+
+  /** @internal Raw option access for subclasses (subscribe, verbosity, connect ids). */
+  protected getRawOption(id: number, kind: number): unknown {
+    if (this.#closed) throw closedError("read an option");
+    try {
+      return this[native].getOption(id, kind);
+    } catch (error) {
+      throw fromNative(error);
+    } finally {
+      this[afterNativeCall]();
+    }
+  }
+
   /** @internal Raw option access for subclasses (subscribe, verbosity, connect ids). */
   protected setRawOption(id: number, kind: number, value: unknown): void {
     if (this.#closed) throw closedError("set an option");
+    this[warnUnlessImmediate](id);
     try {
       this[native].setOption(id, kind, value);
     } catch (error) {
@@ -681,6 +825,7 @@ export function defineSocketOptions(prototype: object, name: SocketClassName): v
       },
       setOption: (spec, value) => {
         if (socket.closed) throw closedError("set an option");
+        socket[warnUnlessImmediate](spec.id);
         try {
           socket[native].setOption(spec.id, spec.kind, value);
         } finally {

@@ -10,6 +10,7 @@ import {
 import {
   Socket,
   defineSocketOptions,
+  sealInstancesOf,
   type Message,
   type MessageLike,
   type OperationOptions,
@@ -56,9 +57,9 @@ type Internals = {
     message: unknown,
     options?: OperationOptions,
     routingId?: number,
-    group?: string,
+    group?: Buffer | string,
   ): Promise<void>;
-  trySendMessage(message: unknown, routingId?: number, group?: string): boolean;
+  trySendMessage(message: unknown, routingId?: number, group?: Buffer | string): boolean;
   sendBatchMessages(messages: readonly unknown[]): Promise<void>;
   receiveMessage(options?: OperationOptions): Promise<Message[]>;
   tryReceiveMessage(): Message[] | null;
@@ -106,6 +107,7 @@ export function defineSocketClass(
   overrides: object = {},
 ): void {
   defineSocketOptions(constructor.prototype, name);
+  sealInstancesOf(constructor.prototype);
   const methods = {
     ...(capabilities.writable ? writableMethods : {}),
     ...(capabilities.readable ? readableMethods : {}),

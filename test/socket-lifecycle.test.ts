@@ -47,10 +47,10 @@ describe("close()", () => {
   it("makes every later operation fail with EBADF", async () => {
     const pair = new Pair();
     pair.close();
-    await expect(pair.send("x")).rejects.toMatchObject({ code: "EBADF" });
-    await expect(pair.receive()).rejects.toMatchObject({ code: "EBADF" });
-    await expect(pair.bind(endpoint("tcp"))).rejects.toMatchObject({ code: "EBADF" });
-    await expect(pair.unbind("tcp://127.0.0.1:5555")).rejects.toMatchObject({ code: "EBADF" });
+    expectEbadf(thrown(() => pair.send("x")));
+    expectEbadf(thrown(() => pair.receive()));
+    expectEbadf(thrown(() => pair.bind(endpoint("tcp"))));
+    expectEbadf(thrown(() => pair.unbind("tcp://127.0.0.1:5555")));
     await expect(pair.sendBatch(["a", "b"])).rejects.toMatchObject({ code: "EBADF" });
     await expect(pair.receiveBatch()).rejects.toMatchObject({ code: "EBADF" });
     expectEbadf(thrown(() => pair.connect("tcp://127.0.0.1:5555")));
@@ -65,7 +65,9 @@ describe("close()", () => {
     expectEbadf(thrown(() => pair.lastEndpoint));
   });
 
-  it("rejects operations with EBADF as a rejected promise, not a synchronous throw", () => {
+  it("throws EBADF synchronously from send, receive, bind and unbind, as zeromq v6 does", () => {
+    // A fire-and-forget send() after close (a logger routed into a socket) must not become an
+    // unhandled rejection: a program that logs those by sending again would loop forever.
     const pair = new Pair();
     pair.close();
     const calls: Array<() => Promise<unknown>> = [
@@ -75,10 +77,7 @@ describe("close()", () => {
       () => pair.unbind("tcp://127.0.0.1:5555"),
     ];
     for (const call of calls) {
-      let result: Promise<unknown> | undefined;
-      expect(() => (result = call())).not.toThrow();
-      expect(result).toBeInstanceOf(Promise);
-      result!.catch(() => undefined);
+      expectEbadf(thrown(call));
     }
   });
 
@@ -158,7 +157,7 @@ describe("Context.close()", () => {
     expect(error).toMatchObject({ code: "EAGAIN" });
     // Everything is closed for good.
     expectEbadf(thrown(() => pull.tryReceive()));
-    await expect(push.send("after")).rejects.toMatchObject({ code: "EBADF" });
+    expectEbadf(thrown(() => push.send("after")));
   });
 
   it("closes a socket whose bind is still in progress, and rejects what waits on it", async () => {
