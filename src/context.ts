@@ -21,8 +21,11 @@ export function nativeContextOf(context: Context): NativeContext {
 export class Context {
   /** @param options context options (e.g. `{ ioThreads: 2 }`), applied in order. */
   constructor(options?: ContextOptionValues) {
+    if (arguments.length > 1) throw new TypeError("Expected 1 argument");
     nativeContexts.set(this, new addon.Context(false));
     applyContextOptions(this, options);
+    // As in zeromq v6: a misspelt option (`ctx.ioThread = 2`) throws in strict mode.
+    if (Object.getPrototypeOf(this) === Context.prototype) Object.seal(this);
   }
 
   /** Whether close() was called. */

@@ -32,7 +32,7 @@ export {
   type ProtoError,
   type AuthError,
 } from "./observer";
-export { Proxy, proxy, type ProxyStatistics } from "./proxy";
+export { Proxy, proxy, type ProxyOptions, type ProxyStatistics } from "./proxy";
 export {
   Authenticator,
   CertificateError,

@@ -20,6 +20,12 @@ declare module "./native" {
   }
 }
 
+/** Options of `new Proxy(frontEnd, backEnd, options)`. */
+export interface ProxyOptions {
+  /** A socket that receives a copy of every message (left open when run() ends). */
+  capture?: Socket;
+}
+
 /** Message and byte counts of a running proxy (the STATISTICS command of zmq_proxy_steerable). */
 export interface ProxyStatistics {
   /** Traffic through the front-end socket. */
@@ -63,9 +69,17 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   #running: Promise<void> | undefined;
   #commands: Promise<unknown> = Promise.resolve();
 
-  constructor(frontEnd: F, backEnd: B, capture?: Socket) {
+  /**
+   * @param options `capture`: a socket that receives a copy of all traffic (zmq-napi's own;
+   *   an options object, because zeromq v6 refuses a third socket argument).
+   */
+  constructor(frontEnd: F, backEnd: B, options?: ProxyOptions) {
     if (!(frontEnd instanceof Socket)) throw typeError("a Socket", "frontEnd", frontEnd);
     if (!(backEnd instanceof Socket)) throw typeError("a Socket", "backEnd", backEnd);
+    if (options !== undefined && (typeof options !== "object" || options instanceof Socket)) {
+      throw typeError("an options object ({ capture })", "options", options);
+    }
+    const capture = options?.capture;
     if (capture !== undefined && !(capture instanceof Socket))
       throw typeError("a Socket", "capture", capture);
     this.frontEnd = frontEnd;
@@ -177,5 +191,5 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
  * `zmq.proxy(frontend, backend)`. Resolves when the proxy has ended.
  */
 export function proxy(frontEnd: Socket, backEnd: Socket, capture?: Socket): Promise<void> {
-  return new Proxy(frontEnd, backEnd, capture).run();
+  return new Proxy(frontEnd, backEnd, capture === undefined ? undefined : { capture }).run();
 }

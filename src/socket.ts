@@ -161,6 +161,7 @@ export abstract class Socket {
   #senders = new Queue<PendingSend>();
   #want = 0;
   #binding: Promise<void> | null = null;
+  #closeWhenIdle = false;
   #checkScheduled = false;
   #sendTimeout = -1;
   #receiveTimeout = -1;
@@ -171,6 +172,8 @@ export abstract class Socket {
   readonly #shape: ShapeMessage | null;
 
   protected constructor(type: number, options?: object) {
+    // new Socket(type, options) is callable directly, as in v6; its concrete classes pass two.
+    if (arguments.length > 2) throw new TypeError("Expected 2 arguments");
     const ctx = (options as { context?: Context } | undefined)?.context ?? defaultContext;
     this.context = ctx;
     try {
@@ -282,6 +285,7 @@ export abstract class Socket {
   #whenIdle(start: () => Promise<void>): Promise<void> {
     // The native call throws synchronously for bad input; bind() still only rejects.
     const guarded = () => {
+      if (this.#closeWhenIdle || this.#closed) return Promise.reject(closedError("bind or unbind"));
       try {
         return start();
       } catch (error) {
@@ -293,7 +297,8 @@ export abstract class Socket {
 
   #endBinding(binding: Promise<void>): void {
     if (this.#binding === binding) this.#binding = null;
-    this.#updateWant();
+    if (this.#binding === null && this.#closeWhenIdle) this.close();
+    else this.#updateWant();
   }
 
   /** Binds synchronously (a host name is resolved on the calling thread, blocking it). */
@@ -685,6 +690,12 @@ export abstract class Socket {
    */
   close(): void {
     if (this.#closed) return;
+    // As in zeromq v6, a bind or unbind in progress completes first (its promise reports how
+    // it went); the socket closes as soon as it has.
+    if (this.#binding !== null) {
+      this.#closeWhenIdle = true;
+      return;
+    }
     beforeClose.get(this)?.();
     this[native].close();
     this.#afterClose();

@@ -23,14 +23,13 @@ import {
   proxy,
   type Socket,
 } from "../src/index";
-import { startChild, type Child } from "./helpers/children";
+import { runFixture, type Child } from "./fixtures/reliability-helpers";
 import { bindFresh, endpoint } from "./helpers/endpoints";
 import { sleep, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
 
 const root = path.join(__dirname, "..");
-const fixtures = path.join(__dirname, "fixtures");
 
 const open: Array<{ close(): void }> = [];
 const children: Child[] = [];
@@ -71,8 +70,7 @@ interface Fixture {
 
 /** Runs test/fixtures/<name> in a node process of its own; it loads the package from lib/. */
 function startFixture(name: string, args: string[]): Fixture {
-  const child = startChild([process.execPath, path.join(fixtures, name), ...args], {
-    cwd: root,
+  const child = runFixture(name, args, {
     stdin: true,
     timeoutMs: 60_000,
     name: `${name} ${args.at(1) ?? ""}`.trim(),
@@ -248,7 +246,7 @@ describe("proxy(frontend, backend): the request broker", () => {
     client.connect(await bindFresh(frontend, "tcp"));
     worker.connect(await bindFresh(backend, "tcp"));
 
-    const broker = new Proxy(frontend, backend, capture);
+    const broker = new Proxy(frontend, backend, { capture });
     const running = broker.run();
 
     const exchanges = 10;
@@ -356,7 +354,7 @@ describe("Proxy: pause, resume, terminate and statistics", () => {
     const capture = track(new Push({ linger: 0 }));
     const captured = track(new Pull({ linger: 0, receiveTimeout: 3000 }));
     capture.connect(await bindFresh(captured, "inproc"));
-    const steered = new Proxy(front, back, capture);
+    const steered = new Proxy(front, back, { capture });
     const running = steered.run();
     await producer.send("through the proxy");
     expect(text(await consumer.receive())).toEqual(["through the proxy"]);
@@ -396,7 +394,7 @@ describe("sockets while a proxy runs", () => {
     await bindFresh(back, "tcp");
     const other = track(new Dealer({ linger: 0 }));
 
-    const steered = new Proxy(front, back, capture);
+    const steered = new Proxy(front, back, { capture });
     const running = steered.run();
 
     await expectCode(() => front.trySend(["id", "", "x"]), "EBUSY");
