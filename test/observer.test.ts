@@ -19,7 +19,8 @@ import {
   type EventOfType,
   type EventType,
 } from "../src/index";
-import { describeExit, runChild } from "./helpers/children";
+import { runFixture } from "./fixtures/reliability-helpers";
+import { describeExit } from "./helpers/children";
 import { bindFresh } from "./helpers/endpoints";
 import { sleep, track, within } from "./helpers/lifecycle";
 
@@ -308,9 +309,8 @@ describe("Observer", () => {
   it("close() stops observing; the socket goes on working and can be observed again", async () => {
     // In a process of its own (test/fixtures/observer-close.cjs): if a libzmq thread blocked
     // after the observer closed, every socket of this process's context would stall.
-    const script = path.join(__dirname, "fixtures", "observer-close.cjs");
     expect(fs.existsSync(path.join(root, "lib", "observer.js")), "lib/ is not built").toBe(true);
-    const result = await runChild([process.execPath, script], { cwd: root, timeoutMs: 30_000 });
+    const result = await runFixture("observer-close.cjs", [], { timeoutMs: 30_000 }).done;
     const steps = result.stdout
       .split("\n")
       .filter((line) => line.trim() !== "")

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { Pull, Push, Request, type Socket } from "../src/index";
-import { runChild } from "./helpers/children";
+import { runFixture } from "./fixtures/reliability-helpers";
 import { bindFresh, endpoint, transports } from "./helpers/endpoints";
 import { within } from "./helpers/lifecycle";
 
@@ -207,21 +207,21 @@ describe("worker threads", () => {
       "terminate-while-receiving",
       5,
     ],
-  ] as const)("%s does not crash the process", async (_title, scenario, rounds) => {
-    const { code, signal, stdout, stderr } = await runChild(
-      [
-        process.execPath,
-        path.join(__dirname, "fixtures", "worker-teardown.cjs"),
-        scenario,
-        String(rounds),
-      ],
-      { timeoutMs: 45_000, name: `worker-teardown.cjs ${scenario}` },
-    );
-    expect({ code, signal, stderr: stderr.split("\n").slice(0, 3).join("\n") }).toEqual({
-      code: 0,
-      signal: null,
-      stderr: "",
-    });
-    expect(stdout).toContain("healthy");
-  }, 60_000);
+  ] as const)(
+    "%s does not crash the process",
+    async (_title, scenario, rounds) => {
+      const { code, signal, stdout, stderr } = await runFixture(
+        "worker-teardown.cjs",
+        [scenario, String(rounds)],
+        { timeoutMs: 45_000, name: `worker-teardown.cjs ${scenario}` },
+      ).done;
+      expect({ code, signal, stderr: stderr.split("\n").slice(0, 3).join("\n") }).toEqual({
+        code: 0,
+        signal: null,
+        stderr: "",
+      });
+      expect(stdout).toContain("healthy");
+    },
+    60_000,
+  );
 });
