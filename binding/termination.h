@@ -12,7 +12,7 @@ namespace zmq_napi {
 // How long exit waits for lingering messages, in ms; -1 waits until they are delivered.
 constexpr int kDefaultExitTimeoutMs = 1500;
 // After this long waiting at exit, one warning says what is waiting and how to change it.
-constexpr int kExitWarningMs = 500;
+constexpr int kExitWarningMs = 250;
 
 void SetExitTimeout(int milliseconds);
 int ExitTimeout();

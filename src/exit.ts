@@ -11,7 +11,7 @@ export const DEFAULT_EXIT_TIMEOUT = 1500;
  * Sets how long the process (or a worker thread) waits, as it exits, for messages that
  * sockets still hold under their `linger`: `milliseconds` ≥ 0, or -1 to wait until they are
  * delivered. The default is 1500 ms, or the `ZMQ_NAPI_EXIT_TIMEOUT` environment variable.
- * After 500 ms of waiting a warning on stderr says what waits; when the time runs out the
+ * After 250 ms of waiting a warning on stderr says what waits; when the time runs out the
  * process exits with its exit code and the messages left are dropped.
  */
 export function setExitTimeout(milliseconds: number): void {

@@ -1,5 +1,5 @@
 // Exiting while sockets still hold messages: linger is honoured, but by default only for a
-// bounded time (1500 ms), with a warning on stderr after 500 ms; waiting until delivery stays
+// bounded time (1500 ms), with a warning on stderr after 250 ms; waiting until delivery stays
 // available by choice. Each program's peer never comes, so only the bound can end the wait.
 import { describe, expect, it } from "vitest";
 
