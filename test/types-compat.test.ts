@@ -86,7 +86,10 @@ function exportNames(fileName: string): string[] {
 }
 
 beforeAll(() => {
-  expect(fs.existsSync(path.join(downleveled, "index.d.ts")), "lib/ is not built").toBe(true);
+  expect(
+    fs.existsSync(path.join(downleveled, "index.d.ts")),
+    "lib/ts3.7 is missing (npm run build:ts)",
+  ).toBe(true);
   consumer = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-types-"));
   fs.mkdirSync(path.join(consumer, "node_modules"));
   fs.symlinkSync(root, path.join(consumer, "node_modules", "zmq-napi"), "dir");
