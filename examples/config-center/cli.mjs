@@ -26,9 +26,13 @@ import { ConfigServer } from "./server.mjs";
 const usage = `Usage: cli.mjs server|node|set <key> <value>|del <key>|get [<key>]|import <file>|status [options]
   --updates EP      updates endpoint (server: bind, default ${DEFAULT_BIND.updates}; node: connect, default ${DEFAULT_CONNECT.updates})
   --requests EP     requests endpoint (server: bind, default ${DEFAULT_BIND.requests}; others: connect, default ${DEFAULT_CONNECT.requests})
+                    node and clients: EP,EP for a primary and a backup (the primary's first)
   --data FILE       server: log every update to FILE (fsync'ed before it is acknowledged), so that a
                     restart carries on where it stopped
   --heartbeat MS    server: ms between heartbeats (default 1000)
+  --role ROLE       server: primary or backup, of a pair (with --peer-updates and --peer-requests)
+  --peer-updates EP, --peer-requests EP
+                    server: the other server's endpoints, to connect to (a primary and a backup)
   --hwm N           server: PUB send high water mark; node: SUB receive high water mark
   --drop-every N    node: throw away every Nth update (fault injection, for tests)
   --name NAME       node: a name for its output
@@ -51,6 +55,9 @@ try {
       name: { type: "string" },
       timeout: { type: "string" },
       "if-version": { type: "string" },
+      role: { type: "string" },
+      "peer-updates": { type: "string" },
+      "peer-requests": { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -79,6 +86,13 @@ function number(name, min = 0) {
   return value;
 }
 
+/** An endpoint option: one endpoint, or (EP,EP) a primary's and a backup's. */
+function list(/** @type {string | undefined} */ text) {
+  if (text === undefined) return undefined;
+  const endpoints = text.split(",").filter((endpoint) => endpoint !== "");
+  return endpoints.length === 1 ? endpoints[0] : endpoints;
+}
+
 function expectArgs(count, names) {
   if (args.length !== count) fail(`${command} takes ${names}\n${usage}`, 2);
 }
@@ -97,13 +111,34 @@ function untilSignal(stop) {
 async function runServer() {
   expectArgs(0, "no arguments");
   const report = reporter({ json: options.json });
+  const role = options.role ?? "primary";
+  if (role !== "primary" && role !== "backup")
+    fail(`--role is primary or backup, not "${role}"`, 2);
+  const peerUpdates = options["peer-updates"];
+  const peerRequests = options["peer-requests"];
+  if ((peerUpdates === undefined) !== (peerRequests === undefined)) {
+    fail("--peer-updates and --peer-requests go together: the other server's two endpoints", 2);
+  }
+  if (options.role !== undefined && peerUpdates === undefined) {
+    fail("--role needs the other server: --peer-updates and --peer-requests", 2);
+  }
   const server = new ConfigServer({
     updates: options.updates ?? DEFAULT_BIND.updates,
     requests: options.requests ?? DEFAULT_BIND.requests,
     dataFile: options.data,
     heartbeatInterval: number("heartbeat", 1) ?? 1000,
     sendHighWaterMark: number("hwm"),
+    role,
+    peer:
+      peerUpdates === undefined
+        ? undefined
+        : { updates: peerUpdates, requests: /** @type {string} */ (peerRequests) },
   });
+  server.on("active", ({ epoch, seq, reason }) =>
+    report({ event: "active", run: epoch, seq, reason, role }),
+  );
+  server.on("passive", ({ reason }) => report({ event: "passive", reason, role }));
+  server.on("synced", (synced) => report({ event: "synced", ...synced }));
   if (!options.quiet) {
     server.on("update", ({ key, seq, value }) =>
       report(
@@ -124,8 +159,8 @@ async function runServer() {
   } catch (error) {
     fail(`server: ${error instanceof Error ? error.message : error}`);
   }
-  const { epoch, seq, size } = server;
-  report({ event: "listening", ...server.endpoints, epoch, seq, size });
+  const { epoch, seq, size, state } = server;
+  report({ event: "listening", ...server.endpoints, epoch, seq, size, state, role });
   untilSignal(async () => {
     await server.close();
     report({ event: "stopped", seq: server.seq, hash: server.hash() });
@@ -136,8 +171,8 @@ async function runNode() {
   expectArgs(0, "no arguments");
   const report = reporter({ json: options.json, name: options.name });
   const node = new ConfigNode({
-    updates: options.updates ?? DEFAULT_CONNECT.updates,
-    requests: options.requests ?? DEFAULT_CONNECT.requests,
+    updates: list(options.updates) ?? DEFAULT_CONNECT.updates,
+    requests: list(options.requests) ?? DEFAULT_CONNECT.requests,
     receiveHighWaterMark: number("hwm"),
     dropEvery: number("drop-every"),
   });
@@ -162,6 +197,7 @@ async function runNode() {
   node.on("dropped", (dropped) => report({ event: "dropped", ...dropped }));
   node.on("warning", (error) => report({ event: "warning", message: error.message }));
   node.on("lost", (lost) => report({ event: "lost", ...lost }));
+  node.on("failover", ({ from, to, epoch }) => report({ event: "failover", from, to, run: epoch }));
   node.on("reconnected", ({ after, epoch, seq }) =>
     report({ event: "reconnected", after, run: epoch, seq }),
   );
@@ -183,9 +219,12 @@ async function runNode() {
 }
 
 async function runClientCommand() {
+  const requests = list(options.requests) ?? DEFAULT_CONNECT.requests;
   const client = new ConfigClient({
-    requests: options.requests ?? DEFAULT_CONNECT.requests,
-    timeout: number("timeout", 1) ?? 5000,
+    requests,
+    // With a backup, long enough for a failover (FAILOVER_AFTER heartbeats, 3 s by default).
+    timeout:
+      number("timeout", 1) ?? (Array.isArray(requests) && requests.length > 1 ? 10_000 : 5000),
   });
   const print = (/** @type {unknown} */ value) =>
     console.log(typeof value === "string" && !options.json ? value : JSON.stringify(value));
@@ -255,10 +294,14 @@ async function runClientCommand() {
       case "status": {
         expectArgs(0, "no arguments");
         const status = await client.status();
+        const standing =
+          status.state === "active" && status.role === "primary"
+            ? ""
+            : ` (${status.role}, ${status.state})`;
         print(
           options.json
             ? status
-            : `run ${status.epoch}, seq ${status.seq}, ${status.size} keys, hash ${status.hash}`,
+            : `run ${status.epoch}, seq ${status.seq}, ${status.size} keys, hash ${status.hash}${standing}`,
         );
         break;
       }

@@ -1,82 +1,99 @@
-// The config-center client: requests to the server's requests endpoint over a DEALER socket,
+// The config-center client: requests to the server's requests endpoint over DEALER sockets,
 // several at a time, each matched to its reply by a request id and given up after a timeout.
 // Nodes use it for snapshots and replays (streamed in chunks); programs and the CLI for
 // SET/DEL/GET/STATUS.
+//
+// Given a primary and a backup (requests: [primary, backup]) it fails over by itself, as the
+// ZeroMQ guide's Binary Star clients do: a request goes to the server that answered last; when
+// that one says it is not active (NOTACTIVE) or does not answer in time, it goes to the other,
+// back and forth with a short backoff, until one serves it or the timeout runs out. After a
+// timeout the socket to that server is replaced, so that a request still queued in it can never
+// reach that server later.
 //
 //   const client = new ConfigClient({ requests: "tcp://localhost:5571" });
 //   const { seq, version } = await client.set("db/url", "postgres://…");
 //   await client.set("db/url", "postgres://db-2/app", { ifVersion: version }); // compare-and-set
 //   client.close();
 import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Dealer } from "zmq-napi";
 
 import { watchConnection } from "./connection.mjs";
-import { BusyError, ConflictError, NoReplyError, TooOldError } from "./errors.mjs";
+import { BusyError, ConflictError, NoReplyError, NotActiveError, TooOldError } from "./errors.mjs";
 import { DEFAULT_CONNECT, checkKey, parseSeq } from "./protocol.mjs";
 import { RecordWriter, forEachRecord } from "./records.mjs";
 import { ConfigStore } from "./store.mjs";
 
+export { BusyError, ConflictError, NoReplyError, NotActiveError, TooOldError } from "./errors.mjs";
+
 /**
  * @typedef {object} ClientOptions
- * @property {string} [requests]  the server's requests endpoint (default tcp://localhost:5571)
+ * @property {string | string[]} [requests]  the server's requests endpoint (default
+ *   tcp://localhost:5571), or the primary's and the backup's
  * @property {number} [timeout]   ms to wait for a reply, or for the next chunk of a stream
- *   (default 5000)
+ *   (default 5000); with two servers, each try at one of them waits at most ATTEMPT ms of it
  */
-
-export { BusyError, ConflictError, NoReplyError, TooOldError } from "./errors.mjs";
 
 /** The chunks of a stream in flight at once (credit given to the server). */
 const WINDOW = 4;
+/** With two servers: how long one try at one of them waits, at most, before the other's turn. */
+const ATTEMPT = 2000;
+
+/**
+ * @typedef {{ endpoint: string, dealer: Dealer, connection: ReturnType<typeof watchConnection> }} Link
+ */
+
+/** A STATUS reply. @param {string[]} reply */
+function parseStatus([, epoch, seq, size, hash, state = "active", role = "primary"]) {
+  return { epoch, seq: parseSeq(seq), size: parseSeq(size), hash, state, role };
+}
 
 /**
  * Events: "lost" { message } when a request got no reply in time (the first one since the last
- * reply), "reconnected" { after } when a reply comes again (after: ms since "lost").
+ * reply), "reconnected" { after } when a reply comes again (after: ms since "lost"), "failover"
+ * { from, to } when a request was served by another server than the last one.
  */
 export class ConfigClient extends EventEmitter {
-  #dealer;
-  #connection;
+  /** @type {Link[]} */
+  #links;
+  #current = 0;
   #timeout;
-  /** Date.now() of the "lost" event while no reply has come since, else undefined. */
-  #lostAt;
   #nextId = 0;
+  #closed = false;
   /** @type {Map<string, (reply: Buffer[]) => void>} */
   #pending = new Map();
   /** @type {Set<(error: Error) => void>} */
   #failures = new Set();
+  /** Date.now() of the "lost" event while no reply has come since, else undefined. */
+  #lostAt;
 
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
     super();
     this.#timeout = options.timeout ?? 5000;
-    const endpoint = options.requests ?? DEFAULT_CONNECT.requests;
-    // linger 0: requests still queued when the client closes are thrown away, not sent later.
-    this.#dealer = new Dealer({ linger: 0 });
-    this.#connection = watchConnection(this.#dealer, endpoint);
-    this.#dealer.connect(endpoint);
-    void this.#receiveReplies();
+    const requests = options.requests ?? DEFAULT_CONNECT.requests;
+    const endpoints = Array.isArray(requests) ? requests : [requests];
+    if (endpoints.length === 0) throw new TypeError("no requests endpoint");
+    this.#links = endpoints.map((endpoint) => this.#link(endpoint));
   }
 
-  /** Whether a ZeroMQ connection to the server is up now. */
+  /** The endpoint requests go to now (the one that answered last). */
+  get endpoint() {
+    return this.#links[this.#current].endpoint;
+  }
+
+  get endpoints() {
+    return this.#links.map((link) => link.endpoint);
+  }
+
+  /** Whether a ZeroMQ connection to the current server is up now. */
   get connected() {
-    return this.#connection.connected;
+    return this.#links[this.#current].connection.connected;
   }
 
-  /** A NoReplyError for `command` after `ms`, saying what the connection looked like. */
-  #noReply(command, ms) {
-    const error = new NoReplyError(`${command}: ${this.#connection.explain(ms)}`);
-    if (this.#lostAt === undefined) {
-      this.#lostAt = Date.now();
-      this.emit("lost", { message: error.message });
-    }
-    return error;
-  }
-
-  /** A reply came: the server is there. */
-  #heard() {
-    if (this.#lostAt === undefined) return;
-    const after = Date.now() - this.#lostAt;
-    this.#lostAt = undefined;
-    this.emit("reconnected", { after });
+  /** Sends the next requests to the `index`th server (a node that heard which one is active). */
+  prefer(index) {
+    if (index >= 0 && index < this.#links.length) this.#current = index;
   }
 
   /**
@@ -89,8 +106,61 @@ export class ConfigClient extends EventEmitter {
    * @returns {Promise<string[]>}
    */
   async request(command, args = [], options = {}) {
-    const reply = await this.#exchange(command, args, options.timeout ?? this.#timeout);
+    const reply = await this.#request(command, args, options.timeout ?? this.#timeout);
     return reply.map(String);
+  }
+
+  /**
+   * One request to whichever server serves it (see the top of this file).
+   * @param {string} command
+   * @param {Array<string | number | Buffer>} args
+   * @param {number} timeout
+   */
+  async #request(command, args, timeout) {
+    const deadline = Date.now() + timeout;
+    const first = this.#current;
+    /** @type {Error | undefined} */
+    let lastError;
+    let refusals = 0;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw lastError ?? this.#noReply(command, this.#links[first], timeout);
+      // A server not connected while another is: try that one first.
+      const link = this.#pick();
+      const wait = this.#links.length > 1 ? Math.min(remaining, ATTEMPT) : remaining;
+      try {
+        const reply = await this.#exchange(link, command, args, wait);
+        if (String(reply[0]) !== "NOTACTIVE") {
+          if (this.#current !== first)
+            this.emit("failover", { from: this.#links[first].endpoint, to: link.endpoint });
+          return reply;
+        }
+        lastError = new NotActiveError(`${command}: ${link.endpoint} is ${reply[1]}, not active`);
+      } catch (error) {
+        if (!(error instanceof NoReplyError) || this.#links.length === 1) throw error;
+        lastError = error;
+        this.#recycle(link);
+      }
+      this.#current = (this.#links.indexOf(link) + 1) % this.#links.length;
+      // Every server refused (a failover under way): wait a little before the next round.
+      if (++refusals % this.#links.length === 0) {
+        await sleep(
+          Math.min(
+            250 * 2 ** Math.min(refusals / this.#links.length, 3),
+            Math.max(0, deadline - Date.now()),
+          ),
+        );
+      }
+    }
+  }
+
+  /** The current link, or another if the current one is not connected and another is. */
+  #pick() {
+    const current = this.#links[this.#current];
+    if (current.connection.connected) return current;
+    const up = this.#links.findIndex((link) => link.connection.connected);
+    if (up >= 0) this.#current = up;
+    return this.#links[this.#current];
   }
 
   /**
@@ -142,10 +212,24 @@ export class ConfigClient extends EventEmitter {
     return { seq: parseSeq(seq), value, version: parseSeq(version) };
   }
 
-  /** The server's run (epoch), sequence number, number of keys and state hash. */
+  /**
+   * The server's run (epoch), sequence number, number of keys, state hash, and with a primary
+   * and a backup its state ("active", "passive", "starting") and role.
+   */
   async status() {
-    const [, epoch, seq, size, hash] = await this.request("STATUS");
-    return { epoch, seq: parseSeq(seq), size: parseSeq(size), hash };
+    return parseStatus(await this.request("STATUS"));
+  }
+
+  /** status() of the `index`th server, whatever its state (no failover to the other). */
+  async statusAt(index, { timeout = this.#timeout } = {}) {
+    const link = this.#links[index];
+    if (link === undefined) throw new RangeError(`no server ${index}`);
+    try {
+      return parseStatus((await this.#exchange(link, "STATUS", [], timeout)).map(String));
+    } catch (error) {
+      if (error instanceof NoReplyError) this.#recycle(link);
+      throw error;
+    }
   }
 
   /**
@@ -155,6 +239,20 @@ export class ConfigClient extends EventEmitter {
    * @returns {Promise<{ epoch: string, seq: number, store: ConfigStore }>}
    */
   async snapshot({ prefix = "" } = {}) {
+    // With two servers: if the one asked is not active or does not answer, the other one.
+    const deadline = Date.now() + this.#timeout;
+    for (;;) {
+      try {
+        return await this.#snapshot(prefix);
+      } catch (error) {
+        const other = error instanceof NoReplyError || error instanceof NotActiveError;
+        if (!other || this.#links.length === 1 || Date.now() >= deadline) throw error;
+        await sleep(100);
+      }
+    }
+  }
+
+  async #snapshot(/** @type {string} */ prefix) {
     const store = new ConfigStore();
     const end = await this.stream("ICANHAZ?", [prefix], (records) =>
       forEachRecord(records, (record) =>
@@ -211,6 +309,7 @@ export class ConfigClient extends EventEmitter {
    */
   stream(command, args, onChunk) {
     const id = String(++this.#nextId);
+    const link = this.#pick();
     return new Promise((resolve, reject) => {
       /** @type {ReturnType<typeof setTimeout>} */
       let timer;
@@ -218,17 +317,19 @@ export class ConfigClient extends EventEmitter {
         clearTimeout(timer);
         this.#pending.delete(id);
         this.#failures.delete(fail);
-        if (cancel) this.#send(["", id, "CANCEL"]);
+        if (cancel) this.#send(link, ["", id, "CANCEL"]);
         if (error) reject(error);
         else resolve(value);
       };
       const fail = (/** @type {Error} */ error) => finish(error);
-      const arm = () => {
+      // With two servers the first reply is waited for ATTEMPT ms at most (then the caller may
+      // ask the other one); the next chunks, the whole timeout each.
+      const arm = (ms = this.#timeout) => {
         clearTimeout(timer);
-        timer = setTimeout(
-          () => finish(this.#noReply(command, this.#timeout), 0, true),
-          this.#timeout,
-        );
+        timer = setTimeout(() => {
+          finish(this.#noReply(command, link, ms), 0, true);
+          this.#switchFrom(link);
+        }, ms);
       };
       this.#failures.add(fail);
       /** @type {string | undefined} */
@@ -244,7 +345,7 @@ export class ConfigClient extends EventEmitter {
           if (status === "CHUNK") {
             arm();
             onChunk(reply[4]);
-            this.#send(["", id, "MORE", 1]);
+            this.#send(link, ["", id, "MORE", 1]);
           } else if (status === "KTHXBAI") {
             const [, epoch, startSeq, endSeq, count] = reply;
             finish(undefined, {
@@ -255,6 +356,9 @@ export class ConfigClient extends EventEmitter {
             });
           } else if (status === "BUSY") {
             finish(new BusyError(command, parseSeq(reply[1])));
+          } else if (status === "NOTACTIVE") {
+            this.#switchFrom(link);
+            finish(new NotActiveError(`${command}: ${link.endpoint} is ${reply[1]}, not active`));
           } else if (status === "TOOOLD") {
             finish(new TooOldError(`${command}: not in the history the server keeps`));
           } else {
@@ -264,25 +368,71 @@ export class ConfigClient extends EventEmitter {
           finish(/** @type {Error} */ (error), 0, true);
         }
       });
-      this.#send(["", id, command, ...args, WINDOW]);
-      arm();
+      this.#send(link, ["", id, command, ...args, WINDOW]);
+      arm(this.#links.length > 1 ? Math.min(ATTEMPT, this.#timeout) : this.#timeout);
     });
   }
 
-  /** Closes the socket; pending requests reject. */
+  /** Closes the sockets; pending requests reject. */
   close() {
-    this.#dealer.close();
+    this.#closed = true;
+    for (const link of this.#links) link.dealer.close();
     for (const fail of [...this.#failures]) fail(new Error("client closed"));
   }
 
+  /** A DEALER connected to `endpoint`, its replies dispatched by request id. */
+  #link(endpoint) {
+    // linger 0: requests still queued when the client closes are thrown away, not sent later.
+    const dealer = new Dealer({ linger: 0 });
+    const connection = watchConnection(dealer, endpoint);
+    dealer.connect(endpoint);
+    const link = { endpoint, dealer, connection };
+    void this.#receiveReplies(link);
+    return link;
+  }
+
+  /** Replaces the link's socket: what it still had queued for its server is dropped. */
+  #recycle(/** @type {Link} */ link) {
+    if (this.#closed || this.#links.length === 1) return;
+    link.dealer.close();
+    const index = this.#links.indexOf(link);
+    if (index >= 0) this.#links[index] = this.#link(link.endpoint);
+  }
+
+  /** After a failure at `link`: the next requests go to the other server. */
+  #switchFrom(/** @type {Link} */ link) {
+    if (this.#links.length === 1) return;
+    const index = this.#links.indexOf(link);
+    if (index === this.#current) this.#current = (index + 1) % this.#links.length;
+  }
+
+  /** A NoReplyError for `command` after `ms`, saying what the connection looked like. */
+  #noReply(command, /** @type {Link} */ link, ms) {
+    const error = new NoReplyError(`${command}: ${link.connection.explain(ms)}`);
+    if (this.#lostAt === undefined) {
+      this.#lostAt = Date.now();
+      this.emit("lost", { message: error.message });
+    }
+    return error;
+  }
+
+  /** A reply came: the server is there. */
+  #heard() {
+    if (this.#lostAt === undefined) return;
+    const after = Date.now() - this.#lostAt;
+    this.#lostAt = undefined;
+    this.emit("reconnected", { after });
+  }
+
   /**
-   * One request, one reply (its frames after the request id).
+   * One request to one server, one reply (its frames after the request id).
+   * @param {Link} link
    * @param {string} command
    * @param {Array<string | number | Buffer>} args
    * @param {number} timeout
    * @returns {Promise<Buffer[]>}
    */
-  #exchange(command, args, timeout) {
+  #exchange(link, command, args, timeout) {
     const id = String(++this.#nextId);
     const aborted = new AbortController();
     return new Promise((resolve, reject) => {
@@ -297,30 +447,31 @@ export class ConfigClient extends EventEmitter {
       const fail = (/** @type {Error} */ error) => finish(error, []);
       const timer = setTimeout(() => {
         aborted.abort(); // a send still waiting (no server, queue full) is withdrawn
-        fail(this.#noReply(command, timeout));
+        fail(this.#noReply(command, link, timeout));
       }, timeout);
       this.#failures.add(fail);
       this.#pending.set(id, (reply) => finish(undefined, reply));
       // The empty frame is the delimiter a REQ socket would add: the server accepts both.
-      this.#dealer.send(["", id, command, ...args], { signal: aborted.signal }).catch((error) => {
+      link.dealer.send(["", id, command, ...args], { signal: aborted.signal }).catch((error) => {
         if (!aborted.signal.aborted) fail(error);
       });
     });
   }
 
   /** Sends without waiting for the result (credits, cancellations). */
-  #send(frames) {
-    this.#dealer.send(frames).catch(() => undefined);
+  #send(/** @type {Link} */ link, frames) {
+    link.dealer.send(frames).catch(() => undefined);
   }
 
-  async #receiveReplies() {
+  async #receiveReplies(/** @type {Link} */ link) {
     try {
-      for await (const [, id, ...reply] of this.#dealer) {
+      for await (const [, id, ...reply] of link.dealer) {
         this.#heard();
         // A reply to a request that timed out has no taker any more: it is dropped.
         this.#pending.get(String(id))?.(reply);
       }
     } catch (error) {
+      if (this.#closed || this.#links.length > 1) return; // closed, or replaced by #recycle
       for (const fail of [...this.#failures]) fail(/** @type {Error} */ (error));
     }
   }

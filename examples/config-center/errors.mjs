@@ -23,3 +23,6 @@ export class ConflictError extends Error {
 
 /** No reply in time; the message says what the connection looked like (connection.mjs). */
 export class NoReplyError extends Error {}
+
+/** The server asked is not the active one of a primary and backup (NOTACTIVE). */
+export class NotActiveError extends Error {}

@@ -182,7 +182,9 @@ export class DurableLog {
       const entries = store.entries();
       const writer = new RecordWriter();
       for (let done = false; !done;) {
-        if (source.store !== store) throw new Error("the state was replaced; compaction dropped");
+        if (source.store !== store || this.#compacting?.fd !== fd) {
+          throw new Error("the state was replaced; compaction dropped");
+        }
         for (;;) {
           const next = entries.next();
           if (next.done) {
@@ -205,9 +207,12 @@ export class DurableLog {
       fs.renameSync(target, this.#path);
       syncDirectory(this.#path, this.#sync);
     } catch (error) {
-      fs.closeSync(fd);
-      fs.rmSync(target, { force: true });
-      this.#compacting = undefined;
+      if (this.#compacting?.fd === fd) {
+        // (Else reset() or close() dropped this compaction and its file already.)
+        fs.closeSync(fd);
+        fs.rmSync(target, { force: true });
+        this.#compacting = undefined;
+      }
       throw error instanceof DataFileError
         ? error
         : new DataFileError(`compaction of ${this.#path} failed: ${messageOf(error)}`);
@@ -219,6 +224,28 @@ export class DurableLog {
     this.#compacting = undefined;
     this.#bytes = this.#compactedBytes = after;
     return { before, after };
+  }
+
+  /**
+   * Replaces the whole file with `store` (a backup that took a snapshot of the active server:
+   * its own history is gone, and so are the runs it remembered).
+   * @param {ConfigStore} store
+   */
+  reset(store) {
+    this.#pending = [];
+    this.#updates.take();
+    this.#runs = [];
+    if (this.#compacting !== undefined) {
+      fs.closeSync(this.#compacting.fd);
+      fs.rmSync(this.#compacting.path, { force: true });
+      this.#compacting = undefined;
+    }
+    try {
+      this.#rewrite(store);
+    } catch (error) {
+      throw new DataFileError(`cannot write ${this.#path}: ${messageOf(error)}`);
+    }
+    this.#compactedBytes = this.#bytes;
   }
 
   close() {

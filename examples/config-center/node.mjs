@@ -18,13 +18,17 @@ import { Subscriber } from "zmq-napi";
 import { ConfigClient } from "./client.mjs";
 import { watchConnection } from "./connection.mjs";
 import { BusyError, TooOldError } from "./errors.mjs";
-import { DEFAULT_CONNECT, decodePublished } from "./protocol.mjs";
+import { DEFAULT_CONNECT, decodePublished, termOf } from "./protocol.mjs";
 import { ConfigStore } from "./store.mjs";
 
 /**
  * @typedef {object} NodeOptions
- * @property {string} [updates]   the server's updates endpoint (default tcp://localhost:5570)
- * @property {string} [requests]  the server's requests endpoint (default tcp://localhost:5571)
+ * @property {string | string[]} [updates]   the server's updates endpoint (default
+ *   tcp://localhost:5570), or the primary's and the backup's
+ * @property {string | string[]} [requests]  the server's requests endpoint (default
+ *   tcp://localhost:5571), or the primary's and the backup's, in the same order
+ * @property {ConfigStore} [store]  the state to start from (a server that becomes a backup
+ *   starts from its own): replayed forward if the server can continue its run
  * @property {number} [snapshotTimeout]  ms to wait for the next chunk of a snapshot or replay
  *   before giving it up and asking again, after a backoff (3000)
  * @property {number} [receiveHighWaterMark]  of the SUB socket (libzmq's default: 1000)
@@ -63,6 +67,7 @@ function backoff(attempt) {
  *   "warning"   Error                   a sync attempt failed, a message was malformed, …
  *   "lost"      { silentFor, message }  nothing from the server for LOST_AFTER heartbeat intervals
  *   "reconnected" { after, epoch, seq } its messages come again (after: ms since "lost")
+ *   "failover"  { from, to, epoch }     the node now follows the other server (roles), run epoch
  */
 export class ConfigNode extends EventEmitter {
   #store = new ConfigStore(); // empty, of no run: the first message of any run calls for a snapshot
@@ -81,8 +86,11 @@ export class ConfigNode extends EventEmitter {
   #closed = false;
   /** @type {NodeOptions} */
   #options;
-  /** @type {Subscriber | undefined} */
-  #subscriber;
+  /**
+   * One SUB per server (a primary and a backup: two), so that the node can tell which is silent.
+   * @type {Array<{ endpoint: string, socket: Subscriber, connection: ReturnType<typeof watchConnection> }>}
+   */
+  #subscribers = [];
   /** @type {ConfigClient | undefined} */
   #client;
   /** @type {{ promise: Promise<void>, resolve(): void, reject(error: Error): void }} */
@@ -96,16 +104,21 @@ export class ConfigNode extends EventEmitter {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #watchdog;
   #lastLook = 0;
-  /** @type {ReturnType<typeof watchConnection> | undefined} */
-  #updatesConnection;
+  /** Role -> Date.now() of the last heartbeat of a server that is not active (a backup). */
+  #standby = new Map();
   /** Ends the waits between attempts when the node closes (so that its process can exit). */
   #closing = new AbortController();
+  /** Run -> the role ("primary", "backup") of the server whose heartbeats carry it. */
+  #roles = new Map();
+  /** The role of the server this node's state comes from, as its heartbeats said. */
+  #following;
 
   /** @param {NodeOptions} [options] */
   constructor(options = {}) {
     super();
     this.#options = options;
     this.#interval = options.heartbeatInterval ?? 1000;
+    if (options.store !== undefined) this.#store = options.store;
     /** @type {any} */
     const ready = {};
     ready.promise = new Promise((resolve, reject) => Object.assign(ready, { resolve, reject }));
@@ -116,24 +129,32 @@ export class ConfigNode extends EventEmitter {
   /** Connects, subscribes, takes the first snapshot; resolves when it has been applied. */
   start() {
     const options = this.#options;
-    this.#subscriber = new Subscriber({ linger: 0 });
-    if (options.receiveHighWaterMark !== undefined) {
-      this.#subscriber.receiveHighWaterMark = options.receiveHighWaterMark;
-    }
     // Subscribe first, then snapshot: no update after the snapshot can then be missed unseen.
-    const updates = options.updates ?? DEFAULT_CONNECT.updates;
-    this.#updatesConnection = watchConnection(this.#subscriber, updates);
-    this.#subscriber.connect(updates);
-    this.#subscriber.subscribe();
+    // With a primary and a backup, to both: only the active one publishes updates.
+    for (const endpoint of [options.updates ?? DEFAULT_CONNECT.updates].flat()) {
+      const socket = new Subscriber({ linger: 0 });
+      if (options.receiveHighWaterMark !== undefined) {
+        socket.receiveHighWaterMark = options.receiveHighWaterMark;
+      }
+      const connection = watchConnection(socket, endpoint);
+      socket.connect(endpoint);
+      socket.subscribe();
+      this.#subscribers.push({ endpoint, socket, connection });
+    }
     this.#client = new ConfigClient({
       requests: options.requests ?? DEFAULT_CONNECT.requests,
       timeout: options.snapshotTimeout ?? 3000,
     });
-    void this.#listen();
+    for (const { socket } of this.#subscribers) void this.#listen(socket);
     this.#lastHeard = this.#lastLook = Date.now();
     this.#watchdog = setInterval(() => this.#look(), WATCH_EVERY);
     this.#resync("start");
     return this.#ready.promise;
+  }
+
+  /** The state itself (the backup server takes it over when it becomes active). */
+  get store() {
+    return this.#store;
   }
 
   /** The sequence number of the last update applied. */
@@ -180,13 +201,12 @@ export class ConfigNode extends EventEmitter {
     this.#closed = true;
     this.#closing.abort();
     clearInterval(this.#watchdog);
-    this.#subscriber?.close();
+    for (const { socket } of this.#subscribers) socket.close();
     this.#client?.close();
     this.#ready.reject(new Error("node closed"));
   }
 
-  async #listen() {
-    const subscriber = /** @type {Subscriber} */ (this.#subscriber);
+  async #listen(/** @type {Subscriber} */ subscriber) {
     const dropEvery = this.#options.dropEvery ?? 0;
     const maxBuffered = this.#options.maxBuffered ?? 100_000;
     try {
@@ -210,6 +230,7 @@ export class ConfigNode extends EventEmitter {
       this.emit("warning", error);
       return;
     }
+    if (!this.#relevant(message)) return;
     this.#hear(message);
     if (message.type === "update" && dropEvery > 0 && ++this.#received % dropEvery === 0) {
       this.emit("dropped", { key: message.key, seq: message.seq });
@@ -228,11 +249,31 @@ export class ConfigNode extends EventEmitter {
     await sleep(ms, undefined, { signal: this.#closing.signal }).catch(() => undefined);
   }
 
-  /** Notes that the server is there (a message of a run that is not one this node left). */
-  #hear(/** @type {Published} */ message) {
-    if (this.#retired.has(message.epoch)) return;
+  /**
+   * Whether a message is one to act on: not of a run this node left or found foreign, not of a
+   * run earlier than its own (a server that was replaced and does not know it yet) unless its
+   * server was lost, and not a heartbeat of a server that is not active (a backup following).
+   */
+  #relevant(/** @type {Published} */ message) {
+    if (message.type === "heartbeat") {
+      this.#roles.set(message.epoch, message.role);
+      if (this.#roles.size > 64) this.#roles.delete(this.#roles.keys().next().value);
+      if (message.state !== "active") {
+        this.#standby.set(message.role, Date.now());
+        return false;
+      }
+      this.#standby.delete(message.role);
+    }
+    if (message.epoch === this.#store.epoch) return true;
+    if (this.#retired.has(message.epoch)) return false;
     const foreign = this.#foreign.get(message.epoch);
-    if (foreign !== undefined && Date.now() < foreign.until) return;
+    if (foreign !== undefined && Date.now() < foreign.until) return false;
+    const earlier = termOf(message.epoch) < termOf(this.#store.epoch);
+    return !earlier || this.#lostAt !== undefined;
+  }
+
+  /** Notes that the server is there. */
+  #hear(/** @type {Published} */ message) {
     this.#lastHeard = Date.now();
     if (message.type === "heartbeat") this.#interval = message.interval;
     if (this.#lostAt !== undefined) {
@@ -253,36 +294,48 @@ export class ConfigNode extends EventEmitter {
     const silentFor = now - this.#lastHeard;
     if (silentFor <= LOST_AFTER * this.#interval) return;
     this.#lostAt = now;
-    const connection = /** @type {ReturnType<typeof watchConnection>} */ (this.#updatesConnection);
-    this.emit("lost", {
-      silentFor,
-      message: connection.explain(silentFor, "send anything"),
+    // What each server's connection says; a backup heard lately is merely passive.
+    const roles = ["primary", "backup"];
+    const explained = this.#subscribers.map(({ connection }, index) => {
+      const standby = this.#standby.get(roles[index]);
+      if (this.#subscribers.length > 1 && standby !== undefined && now - standby < silentFor) {
+        return `the ${roles[index]} is there but not active`;
+      }
+      return connection.explain(silentFor, "send anything");
     });
+    this.emit("lost", { silentFor, message: explained.join("; ") });
     void this.#probe();
   }
 
   /**
-   * While the updates are silent, asks the requests endpoint now and then how the server is: if
-   * it answers, the updates endpoint is the problem (a wrong --updates, a network in between).
+   * While the updates are silent, asks every server now and then how it is (with a primary and
+   * a backup, these requests are the votes that let the backup take over from a silent primary).
+   * If one that is active answers, the updates endpoint is the problem (a wrong --updates, a
+   * network in between).
    */
   async #probe() {
     const client = /** @type {ConfigClient} */ (this.#client);
     const lostAt = this.#lostAt;
     while (this.#lostAt === lostAt && !this.#closed) {
-      try {
-        const status = await client.status();
-        if (this.#lostAt !== lostAt || this.#closed) return;
-        const updates = this.#options.updates ?? DEFAULT_CONNECT.updates;
+      const answers = await Promise.all(
+        client.endpoints.map((_, index) =>
+          client
+            .statusAt(index, { timeout: Math.max(1000, 2 * this.#interval) })
+            .catch(() => undefined),
+        ),
+      );
+      if (this.#lostAt !== lostAt || this.#closed) return;
+      const active = answers.find((status) => status?.state === "active");
+      if (active !== undefined) {
+        const updates = [this.#options.updates ?? DEFAULT_CONNECT.updates].flat().join(", ");
         this.emit(
           "warning",
           new Error(
-            `the requests endpoint answers (run ${status.epoch}, seq ${status.seq}) but nothing ` +
+            `the requests endpoint answers (run ${active.epoch}, seq ${active.seq}) but nothing ` +
               `comes from the updates endpoint ${updates}: is --updates right?`,
           ),
         );
         return;
-      } catch {
-        // The server is down or frozen, as "lost" said: ask again later.
       }
       await this.#pause(Math.max(1000, 2 * this.#interval));
     }
@@ -293,13 +346,18 @@ export class ConfigNode extends EventEmitter {
     const store = this.#store;
     if (message.epoch !== store.epoch) {
       // Another run's history: nothing of it applies to this state, whatever its seq says.
-      if (this.#retired.has(message.epoch)) return; // a run this node has left, still in flight
-      const foreign = this.#foreign.get(message.epoch);
-      if (foreign !== undefined && Date.now() < foreign.until) return;
-      this.#resync(`the server restarted (run ${message.epoch})`, message.epoch);
+      if (!this.#relevant(message)) return; // checked again: the buffer held it a while
+      const role = this.#roles.get(message.epoch);
+      if (role !== undefined) this.#client?.prefer(role === "backup" ? 1 : 0);
+      const why =
+        role === undefined || role === this.#following
+          ? "the server restarted"
+          : `the ${role} is active`;
+      this.#resync(`${why} (run ${message.epoch})`, message.epoch);
       return;
     }
     if (message.type === "heartbeat") {
+      this.#following = message.role;
       if (message.seq > store.seq) {
         this.emit("gap", { seq: store.seq, received: message.seq, by: "heartbeat" });
         this.#resync(`heartbeat at seq ${message.seq}, missed ${store.seq + 1}…${message.seq}`);
@@ -368,6 +426,13 @@ export class ConfigNode extends EventEmitter {
     }
     const now = this.#store.epoch;
     if (left !== undefined && left !== now) this.#retired.add(left);
+    const role = this.#roles.get(now);
+    if (role !== undefined) {
+      if (this.#following !== undefined && role !== this.#following) {
+        this.emit("failover", { from: this.#following, to: role, epoch: now });
+      }
+      this.#following = role;
+    }
     if (heard !== undefined && heard !== now) {
       // Heard on the updates endpoint, not served on the requests endpoint: a run that has
       // already ended (a quick restart), or, when it goes on, two different servers.

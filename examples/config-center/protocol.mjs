@@ -4,8 +4,10 @@
 // Updates endpoint (server PUB -> node SUB), every message one of:
 //   [key, epoch, seq, value]   key was set to value by update number seq of run `epoch`
 //   [key, epoch, seq]          key was deleted by update number seq of run `epoch`
-//   ["$HUGZ", epoch, seq, ms]  heartbeat: the server, run `epoch`, is at seq; the next one
-//                              comes in `ms` ms
+//   ["$HUGZ", epoch, seq, ms, state, role]
+//                              heartbeat: the server, run `epoch`, is at seq; the next one
+//                              comes in `ms` ms; state "active", "passive" (a backup following
+//                              run `epoch`) or "starting"; role "primary" or "backup"
 // Keys starting with "$" are reserved for such control messages.
 //
 // Requests endpoint (server ROUTER <- client DEALER or REQ): a request is
@@ -22,6 +24,8 @@
 //   STATUS           -> [id, "STATUS", epoch, seq, size, hash]
 //   anything else    -> [id, "ERROR", message]; a stream the server cannot take now -> BUSY ms
 // Sequence numbers and sizes travel as decimal strings; keys and values as UTF-8.
+import { randomBytes } from "node:crypto";
+
 /** Where a server binds by default. */
 export const DEFAULT_BIND = { updates: "tcp://*:5570", requests: "tcp://*:5571" };
 /** Where nodes and clients connect by default. */
@@ -36,7 +40,8 @@ export const HEARTBEAT = "$HUGZ";
 /**
  * @typedef {{ type: "update", key: string, epoch: string, seq: number, value: string | undefined }} Update
  *   `value` undefined means the key was deleted.
- * @typedef {{ type: "heartbeat", epoch: string, seq: number, interval: number }} Heartbeat
+ * @typedef {{ type: "heartbeat", epoch: string, seq: number, interval: number,
+ *             state: string, role: string }} Heartbeat
  */
 
 /** The frames of an update of run `epoch`; a deletion when value is undefined. */
@@ -44,9 +49,33 @@ export function encodeUpdate(key, epoch, seq, value) {
   return value === undefined ? [key, epoch, String(seq)] : [key, epoch, String(seq), value];
 }
 
-/** The frames of a heartbeat; `interval`: ms until the next one. */
-export function encodeHeartbeat(epoch, seq, interval) {
-  return [HEARTBEAT, epoch, String(seq), String(interval)];
+/**
+ * The frames of a heartbeat; `interval`: ms until the next one.
+ * @param {string} epoch  the run the server is (active), follows (passive) or last was
+ * @param {number} seq
+ * @param {number} interval
+ * @param {string} [state]  "active" (the default), "passive" or "starting"
+ * @param {string} [role]  "primary" (the default) or "backup"
+ */
+export function encodeHeartbeat(epoch, seq, interval, state = "active", role = "primary") {
+  return [HEARTBEAT, epoch, String(seq), String(interval), state, role];
+}
+
+/**
+ * A new run id: `<term>_<random>`. Terms order runs: a server that becomes active takes a term
+ * above every one it knows of (and at least the time, in ms, so that a restart without data
+ * still gets a later term), and a node leaves a run only for a later one (or when its server
+ * has been lost).
+ * @param {number} [after]  the highest term known
+ */
+export function newEpoch(after = 0) {
+  return `${Math.max(Date.now(), after + 1)}_${randomBytes(4).toString("hex")}`;
+}
+
+/** The term of a run id (0 for none, or one without a term). */
+export function termOf(/** @type {string | undefined} */ epoch) {
+  const term = Number(epoch?.split("_")[0]);
+  return Number.isSafeInteger(term) ? term : 0;
 }
 
 /**
@@ -59,7 +88,10 @@ export function decodePublished(frames) {
   if (key === HEARTBEAT) {
     if (frames.length < 4) throw new Error(`bad heartbeat: ${frames.length} frames`);
     const interval = parseSeq(frames[3]);
-    return { type: "heartbeat", epoch: frames[1].toString(), seq: parseSeq(frames[2]), interval };
+    const state = frames[4]?.toString() ?? "active";
+    const role = frames[5]?.toString() ?? "primary";
+    const epoch = frames[1].toString();
+    return { type: "heartbeat", epoch, seq: parseSeq(frames[2]), interval, state, role };
   }
   if (key === "" || key.startsWith("$") || frames.length < 3 || frames.length > 4) {
     throw new Error(`bad update: ${frames.length} frames, key "${key}"`);

@@ -9,7 +9,17 @@ export function formatEvent(event) {
   const short = (/** @type {string} */ hash) => hash.slice(0, 12);
   switch (event.event) {
     case "listening":
-      return `serving at seq ${event.seq} (${event.size} keys, run ${event.epoch}): updates on ${event.updates}, requests on ${event.requests}`;
+      return event.state === "active"
+        ? `serving at seq ${event.seq} (${event.size} keys, run ${event.epoch}): updates on ${event.updates}, requests on ${event.requests}`
+        : `${event.role}, starting at seq ${event.seq} (${event.size} keys): updates on ${event.updates}, requests on ${event.requests}; looking for the other server`;
+    case "active":
+      return `${event.role}: active, run ${event.run} at seq ${event.seq} (${event.reason})`;
+    case "passive":
+      return `${event.role}: passive, following the other server (${event.reason})`;
+    case "synced":
+      return `caught up with the active server by a ${event.kind}, at seq ${event.seq}`;
+    case "failover":
+      return `failover: now following the ${event.to} (run ${event.run}), the ${event.from} is no longer active`;
     case "update":
       return event.deleted
         ? `seq ${event.seq}: ${event.key} deleted`
@@ -25,7 +35,9 @@ export function formatEvent(event) {
         ? `sent a ${event.kind}: ${event.count} ${event.kind === "snapshot" ? "keys" : "updates"} up to seq ${event.seq}`
         : `${event.kind} not sent: ${event.status}`;
     case "replay":
-      return `caught up: updates ${event.from + 1}…${event.to} replayed (${event.count})`;
+      return event.to > event.from
+        ? `caught up: updates ${event.from + 1}…${event.to} replayed (${event.count})`
+        : `caught up: nothing missed, at seq ${event.to} of run ${event.run}`;
     case "gap":
       return `gap: at seq ${event.seq}, ${event.by} ${event.received} arrived; catching up`;
     case "dropped":

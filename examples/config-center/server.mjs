@@ -3,21 +3,38 @@
 // behind, streamed in bounded chunks, and SET/DEL/GET/STATUS for clients. See README.md for the
 // protocol and its guarantees.
 //
+// Alone, it is active from the start. As one of a primary and a backup (role, peer) it follows
+// the Binary Star state machine (binary-star.mjs): active, it serves and holds each write's reply
+// until the passive one has it; passive, it follows the active one (replica.mjs) and refuses
+// requests (NOTACTIVE) until a request comes while the active one has been silent for the
+// failover time — then it takes over, with a new run that continues the old one's history.
+//
 //   const server = new ConfigServer({ updates: "tcp://*:5570", requests: "tcp://*:5571" });
 //   await server.start();
 //   server.set("db/url", "postgres://…");   // or remotely: ConfigClient#set, `cli.mjs set`
 //   server.set("db/url", "…", { ifVersion: 7 }); // only if db/url is at version 7
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { Publisher, Router } from "zmq-napi";
+import { Dealer, Publisher, Router, Subscriber } from "zmq-napi";
 
+import { BinaryStar } from "./binary-star.mjs";
 import { replayChunks, snapshotChunks } from "./chunks.mjs";
-import { ConflictError } from "./errors.mjs";
+import { ConflictError, NotActiveError } from "./errors.mjs";
 import { History } from "./history.mjs";
 import { DurableLog } from "./log.mjs";
-import { DEFAULT_BIND, checkKey, encodeHeartbeat, encodeUpdate, parseSeq } from "./protocol.mjs";
+import {
+  DEFAULT_BIND,
+  HEARTBEAT,
+  checkKey,
+  decodePublished,
+  encodeHeartbeat,
+  encodeUpdate,
+  newEpoch,
+  parseSeq,
+  termOf,
+} from "./protocol.mjs";
 import { readRecords } from "./records.mjs";
+import { Replica } from "./replica.mjs";
 import { Sessions } from "./sessions.mjs";
 import { ConfigStore } from "./store.mjs";
 
@@ -37,7 +54,15 @@ import { ConfigStore } from "./store.mjs";
  * @property {number} [maxStreams]  snapshots and replays sent at once (16); beyond, BUSY
  * @property {{ maxCount?: number, maxBytes?: number }} [history]  recent updates kept for
  *   replays (100,000 updates, 64 MiB)
+ * @property {"primary" | "backup"} [role]  with `peer`: this server's part in the pair
+ * @property {{ updates: string, requests: string }} [peer]  the other server's endpoints (to
+ *   connect to): with it, this server is one of a primary and a backup
  */
+
+/** Heartbeat intervals of silence after which the peer counts as gone (as nodes count it). */
+const FAILOVER_AFTER = 3;
+/** Heartbeat intervals a write's reply waits for the backup to confirm it, at most. */
+const REPLICATION_WAIT = 2;
 
 /** How long a client asked to come back later (BUSY) waits at least, ms. */
 const BUSY_RETRY = 500;
@@ -50,15 +75,20 @@ const BUSY_RETRY = 500;
  *                                           (TOOOLD, ERROR)
  *   "truncated" { bytes }                   the data file's torn last frame was cut off at start
  *   "compacted" { before, after, ms }       the data file was compacted (sizes in bytes)
- *   "warning"   Error                       a compaction failed (the old file stays)
+ *   "warning"   Error                       a compaction failed (the old file stays), the
+ *                                           backup does not confirm writes, …
  *   "fatal"     Error                       the data file cannot be written: the server closes
+ *   "active"    { epoch, seq, reason }      it serves (at start alone; with a peer, when the
+ *                                           state machine says so: a failover, a restart)
+ *   "passive"   { reason }                  it follows the peer, which is active
+ *   "synced"    { kind, seq }               passive: it caught up by a snapshot or a replay
  */
 export class ConfigServer extends EventEmitter {
   #store = new ConfigStore();
   /** @type {History} */
   #history;
-  /** Identifies this run of the server: nodes re-snapshot when it changes. */
-  #epoch = randomBytes(6).toString("hex");
+  /** This run of the server, while it is active (newEpoch()): every update carries it. */
+  #epoch = "";
   /** @type {Required<Pick<ServerOptions, "updates" | "requests" | "heartbeatInterval">> & ServerOptions} */
   #options;
   /** @type {Publisher | undefined} */
@@ -80,14 +110,39 @@ export class ConfigServer extends EventEmitter {
   #ancestors = /** @type {Array<{ epoch: string, seq: number }>} */ ([]);
   /** Requests of one batch are being handled: the commit comes at its end. */
   #batching = false;
+  /** With a peer: the Binary Star state machine. @type {BinaryStar | undefined} */
+  #star;
+  /** Passive: how it follows the active server. @type {Replica | undefined} */
+  #replica;
+  /** The peer's heartbeats. @type {Subscriber | undefined} */
+  #peerWatch;
+  /** To the peer's requests endpoint: ACK, BYE. @type {Dealer | undefined} */
+  #peerLink;
+  /** Write replies waiting for the backup: the seq each batch reached, and when. */
+  #held = /** @type {Array<{ seq: number, since: number, replies: unknown[][] }>} */ ([]);
+  /** How far the backup has confirmed this run's updates. */
+  #backupAt = 0;
+  /** Writes are being acknowledged without the backup (reported once per episode). */
+  #alone = false;
+  /** Date.now() of the last heartbeat tick (a late one means this process was frozen). */
+  #lastTick = 0;
 
   /** @param {ServerOptions} [options] */
   constructor(options = {}) {
     super();
     this.#options = { ...DEFAULT_BIND, heartbeatInterval: 1000, ...options };
     this.#history = new History(options.history);
-    this.#store.epoch = this.#epoch;
     this.#sessions = new Sessions({ maxSessions: options.maxStreams });
+  }
+
+  /** "active", "passive" or "starting" (with a peer, before it has decided). */
+  get state() {
+    return this.#star?.state ?? (this.#epoch === "" ? "starting" : "active");
+  }
+
+  /** "primary" or "backup". */
+  get role() {
+    return this.#options.role ?? "primary";
   }
 
   /**
@@ -101,11 +156,10 @@ export class ConfigServer extends EventEmitter {
       this.#log = new DurableLog(dataFile, { sync: this.#options.sync ?? true });
       const replayed = this.#log.open();
       this.#store = replayed.store;
-      this.#store.epoch = this.#epoch;
+      // The state is that of the last run the file holds: a new run continues it.
+      this.#store.epoch = replayed.runs.at(-1)?.epoch;
       for (const record of replayed.recent) this.#history.push(record);
       this.#ancestors = replayed.runs;
-      this.#log.run(this.#epoch, this.#store.seq);
-      this.#log.commit();
       if (replayed.truncated > 0) this.emit("truncated", { bytes: replayed.truncated });
     }
     this.#publisher = new Publisher({ linger: 0 });
@@ -120,18 +174,194 @@ export class ConfigServer extends EventEmitter {
       this.#log?.close();
       throw error;
     }
+    const { peer } = this.#options;
+    if (peer === undefined) {
+      this.#activate("started");
+    } else {
+      this.#star = new BinaryStar({
+        role: this.role,
+        expiry: FAILOVER_AFTER * heartbeatInterval,
+      });
+      this.#peerWatch = new Subscriber({ linger: 0 });
+      this.#peerWatch.connect(peer.updates);
+      this.#peerWatch.subscribe(HEARTBEAT);
+      // A short linger: a BYE sent when closing should still go out.
+      this.#peerLink = new Dealer({ linger: 500 });
+      this.#peerLink.connect(peer.requests);
+      void this.#watchPeer();
+    }
+    this.#lastTick = Date.now();
     this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval);
     this.#tick();
     this.#serving = this.#serve();
   }
 
-  /** Every heartbeat interval: the heartbeat, stale streams, a compaction when it is time. */
+  /**
+   * Every heartbeat interval: the heartbeat, stale streams, writes the backup did not confirm in
+   * time, a compaction when it is time, and whether this process was frozen meanwhile.
+   */
   #tick() {
     const { heartbeatInterval } = this.#options;
-    this.#publish(encodeHeartbeat(this.#epoch, this.#store.seq, heartbeatInterval));
+    this.#checkStall();
+    this.#lastTick = Date.now();
+    const { epoch, seq } = this.#dataAt();
+    this.#publish(encodeHeartbeat(epoch, seq, heartbeatInterval, this.state, this.role));
     this.#flush();
     this.#sessions.expire();
+    this.#releaseHeld(false);
+    if (this.#star?.onTick() === "activate") this.#activate("the backup is not there");
     if (this.#log?.shouldCompact(this.#options.compactAfter)) void this.#compact();
+  }
+
+  /** A heartbeat tick that came late: frozen meanwhile (SIGSTOP, a long pause), replaced maybe. */
+  #checkStall() {
+    const late = Date.now() - this.#lastTick > 2 * this.#options.heartbeatInterval + 250;
+    if (late && this.#star?.state === "active") {
+      this.#star.onStall();
+      this.emit(
+        "warning",
+        new Error(
+          "this server was frozen: it serves again once it knows it is still the active one",
+        ),
+      );
+    }
+  }
+
+  /** The run and seq of this server's data, as its heartbeats and the state machine say. */
+  #dataAt() {
+    const store = this.#replica?.store ?? this.#store;
+    return { epoch: this.state === "active" ? this.#epoch : (store.epoch ?? ""), seq: store.seq };
+  }
+
+  /**
+   * Becomes active: takes over the state (a passive server's, from its replica), with a new run
+   * that continues its history (nodes of the old run replay from where they are).
+   * @param {string} reason
+   */
+  #activate(reason) {
+    if (this.#replica !== undefined) {
+      this.#store = this.#replica.stop();
+      this.#replica = undefined;
+    }
+    const store = this.#store;
+    const continued = store.epoch;
+    if (continued !== undefined) {
+      this.#ancestors = this.#ancestors.filter((run) => run.epoch !== continued);
+      this.#ancestors.push({ epoch: continued, seq: store.seq });
+      if (this.#ancestors.length > 16) this.#ancestors.shift();
+    }
+    const peerTerm = termOf(this.#star?.peer?.epoch);
+    this.#epoch = newEpoch(
+      Math.max(termOf(continued), peerTerm, ...this.#ancestors.map((run) => termOf(run.epoch))),
+    );
+    store.epoch = this.#epoch;
+    this.#backupAt = 0;
+    this.#log?.run(this.#epoch, store.seq);
+    this.#settle();
+    this.emit("active", { epoch: this.#epoch, seq: store.seq, reason });
+    this.#tick();
+  }
+
+  /**
+   * Becomes passive: stops serving and follows the peer, starting from this server's own state
+   * (the peer replays forward from it if it continues its run, else sends a snapshot).
+   * @param {string} reason
+   */
+  #follow(reason) {
+    const peer = /** @type {{ updates: string, requests: string }} */ (this.#options.peer);
+    this.#sessions.clear();
+    this.#held = []; // never acknowledged: their clients ask the active server again
+    this.#epoch = "";
+    const replica = new Replica({
+      updates: peer.updates,
+      requests: peer.requests,
+      store: this.#store,
+      log: this.#log,
+      history: this.#history,
+      heartbeatInterval: this.#options.heartbeatInterval,
+      acknowledge: (epoch, seq) => this.#toPeer(["", "ack", "ACK", epoch, seq]),
+    });
+    replica.on("snapshot", ({ seq }) => this.emit("synced", { kind: "snapshot", seq }));
+    replica.on("replay", ({ to }) => this.emit("synced", { kind: "replay", seq: to }));
+    replica.on("warning", (error) => this.emit("warning", error));
+    this.#replica = replica;
+    replica.start();
+    this.emit("passive", { reason });
+    this.#tick();
+  }
+
+  /** The peer's heartbeats, into the state machine. */
+  async #watchPeer() {
+    const watch = /** @type {Subscriber} */ (this.#peerWatch);
+    const star = /** @type {BinaryStar} */ (this.#star);
+    try {
+      for await (const frames of watch) {
+        let heard;
+        try {
+          heard = decodePublished(frames);
+        } catch {
+          continue;
+        }
+        if (heard.type !== "heartbeat" || this.#closed) continue;
+        const { state, role, epoch, seq } = heard;
+        if (state === "passive" && epoch === this.#epoch) this.#confirmed(epoch, seq);
+        const transition = star.onPeer({ state, role, epoch, seq }, this.#dataAt());
+        if (transition === "activate") this.#activate(`the ${role} is ${state}, with older data`);
+        else if (transition === "follow") this.#follow(`the ${role} is active`);
+        else if (transition === "demote") {
+          this.#follow(`two active servers: the ${role}'s run ${epoch} is the later one`);
+        }
+      }
+    } catch (error) {
+      if (!this.#closed) this.emit("error", error);
+    }
+  }
+
+  /** Sends to the peer's requests endpoint, without waiting (ACK, BYE). */
+  #toPeer(frames) {
+    this.#peerLink?.send(frames).catch(() => undefined);
+  }
+
+  /** The backup has this run's updates up to `seq`: the writes they acknowledge can be. */
+  #confirmed(epoch, seq) {
+    if (epoch !== this.#epoch || seq <= this.#backupAt) return;
+    this.#backupAt = seq;
+    this.#alone = false;
+    this.#releaseHeld(false);
+  }
+
+  /**
+   * Sends the held write replies the backup has confirmed; and, when `all` or when the backup is
+   * gone or slow, those it has not (the writes are then acknowledged by this server alone).
+   */
+  #releaseHeld(all) {
+    const wait = REPLICATION_WAIT * this.#options.heartbeatInterval;
+    const gone = this.#star === undefined || this.#star.peerGone();
+    const now = Date.now();
+    let release = 0;
+    while (release < this.#held.length) {
+      const held = this.#held[release];
+      if (held.seq <= this.#backupAt) release += 1;
+      else if (all || gone || now - held.since > wait) {
+        if (!this.#alone) {
+          this.#alone = true;
+          const why = gone
+            ? "the backup is silent"
+            : `the backup did not confirm within ${wait} ms`;
+          this.emit("warning", new Error(`${why}: writes are acknowledged by this server alone`));
+        }
+        release += 1;
+      } else break;
+    }
+    if (release === 0) return;
+    const replies = this.#held.splice(0, release).flatMap((held) => held.replies);
+    this.#router?.sendBatch(/** @type {any} */ (replies)).catch(() => undefined);
+  }
+
+  /** Whether a write's reply must wait for the backup: there is one, and it follows. */
+  #waitsForBackup() {
+    const star = this.#star;
+    return star !== undefined && !star.peerGone() && star.peer?.state === "passive";
   }
 
   async #compact() {
@@ -162,9 +392,9 @@ export class ConfigServer extends EventEmitter {
     return this.#store.size;
   }
 
-  /** What snapshots and replays are read from (chunks.mjs). */
+  /** What snapshots and replays are read from (chunks.mjs); passive: the replica's state. */
   get store() {
-    return this.#store;
+    return this.#replica?.store ?? this.#store;
   }
 
   get history() {
@@ -196,6 +426,7 @@ export class ConfigServer extends EventEmitter {
    *   seq: the server's sequence number after it; version: the key's
    */
   set(key, value, { ifVersion } = {}) {
+    this.#mustBeActive();
     checkKey(key);
     if (typeof value !== "string") throw new TypeError("a value is a string");
     const entry = this.#expect(key, ifVersion);
@@ -213,10 +444,15 @@ export class ConfigServer extends EventEmitter {
    * @returns {{ seq: number, version: number, changed: boolean }}
    */
   delete(key, { ifVersion } = {}) {
+    this.#mustBeActive();
     checkKey(key);
     const entry = this.#expect(key, ifVersion);
     if (entry === undefined) return { seq: this.#store.seq, version: 0, changed: false };
     return { seq: this.#update(key, undefined), version: 0, changed: true };
+  }
+
+  #mustBeActive() {
+    if (this.state !== "active") throw new NotActiveError(`the ${this.role} is ${this.state}`);
   }
 
   /** The key's entry, after checking its version against `ifVersion` (when given). */
@@ -229,14 +465,22 @@ export class ConfigServer extends EventEmitter {
     return entry;
   }
 
-  /** Stops serving and closes the sockets and the data file. */
+  /**
+   * Stops serving and closes the sockets and the data file. Active with a peer, it tells the
+   * peer first (BYE), which then takes over at once.
+   */
   async close() {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    if (this.state === "active") this.#toPeer(["", "bye", "BYE"]);
+    this.#releaseHeld(true);
     this.#sessions.clear();
+    this.#replica?.stop();
     this.#router?.close();
     this.#publisher?.close();
+    this.#peerWatch?.close();
+    this.#peerLink?.close();
     await this.#serving;
     this.#log?.close();
   }
@@ -307,6 +551,8 @@ export class ConfigServer extends EventEmitter {
       }
       /** @type {Array<Array<Buffer | string | number>>} */
       const replies = [];
+      this.#checkStall();
+      const seqBefore = this.#store.seq;
       this.#batching = true;
       try {
         for (const frames of batch) {
@@ -331,8 +577,14 @@ export class ConfigServer extends EventEmitter {
       } catch {
         return; // "fatal": nothing of this batch is acknowledged
       }
+      if (replies.length === 0) continue;
+      if (this.#store.seq !== seqBefore && this.#waitsForBackup()) {
+        // Written: the replies go when the backup has these updates too (#confirmed).
+        this.#held.push({ seq: this.#store.seq, since: Date.now(), replies });
+        continue;
+      }
       // A ROUTER drops a reply to a peer that has gone: that client times out and asks again.
-      if (replies.length > 0) await router.sendBatch(replies);
+      await router.sendBatch(replies);
     }
   }
 
@@ -357,6 +609,8 @@ export class ConfigServer extends EventEmitter {
       MSET: [1, 1],
       GET: [1, 1],
       STATUS: [0, 0],
+      ACK: [2, 2],
+      BYE: [0, 0],
     }[command];
     if (arity === undefined) throw new Error(`unknown command "${command}"`);
     const [least, most] = arity;
@@ -365,6 +619,33 @@ export class ConfigServer extends EventEmitter {
       throw new Error(`${command} takes ${count} arguments, not ${frames.length}`);
     }
     const args = command === "MSET" ? [] : frames.map(String);
+    if (command === "ACK") {
+      this.#confirmed(args[0], parseSeq(args[1])); // the backup's progress: no reply
+      return undefined;
+    }
+    if (command === "BYE") {
+      if (this.#star?.onBye() === "activate")
+        this.#activate(`the ${this.#star.peer?.role ?? "peer"} stopped`);
+      return undefined;
+    }
+    if (this.#star !== undefined && command !== "MORE" && command !== "CANCEL") {
+      // Every request is a vote (binary-star.mjs): it may make this server take over.
+      const vote = this.#star.onVote();
+      if (vote === "activate") {
+        const silent =
+          this.#star.peer === undefined
+            ? "never heard"
+            : `silent for ${Date.now() - this.#star.peer.heardAt} ms`;
+        this.#activate(`failover: the peer is ${silent}`);
+      } else if (vote === "refuse" && command !== "STATUS") {
+        return ["NOTACTIVE", this.state === "active" ? "doubting" : this.state, this.role];
+      }
+    }
+    if (command === "STATUS") {
+      const { epoch, seq } = this.#dataAt();
+      const state = this.store;
+      return ["STATUS", epoch, seq, state.size, state.hash(), this.state, this.role];
+    }
     const store = this.#store;
     switch (command) {
       case "ICANHAZ?":
@@ -421,7 +702,7 @@ export class ConfigServer extends EventEmitter {
           : ["OK", store.seq, entry.value, entry.version];
       }
       default:
-        return ["STATUS", this.#epoch, store.seq, store.size, store.hash()];
+        throw new Error(`unknown command "${command}"`);
     }
   }
 
