@@ -63,6 +63,8 @@ function main() {
     run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
       cwd: tree,
     });
+    // The declarations for compilers before 5.4 (typesVersions), as npm run build:ts makes them.
+    run(process.execPath, ["scripts/downlevel-types.js"], { cwd: tree });
 
     step("npm pack");
     const packed = JSON.parse(
@@ -77,6 +79,9 @@ function main() {
       (name) => name === "lib/index.js",
       (name) => name === "lib/index.mjs",
       (name) => name === "lib/index.d.ts",
+      (name) => name === "lib/v5-compat.js",
+      (name) => name === "lib/ts3.7/index.d.ts",
+      (name) => name === "lib/package.json",
       (name) => name === "LICENSE",
       (name) => name.startsWith("licenses/libzmq/"),
       (name) => name.startsWith("licenses/openpgm/"),
@@ -113,7 +118,7 @@ function main() {
       process.execPath,
       [
         "-e",
-        "const z=require('zmq-napi');const p=require('node-gyp-build').path(require('path').dirname(require.resolve('zmq-napi/package.json')));console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))",
+        "const z=require('zmq-napi');const v5=require('zmq-napi/v5-compat');if(typeof v5.socket!=='function')throw new Error('zmq-napi/v5-compat has no socket()');const p=require('node-gyp-build').path(require('path').dirname(require.resolve('zmq-napi/package.json')));console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))",
       ],
       { cwd: consumer, env },
     );
@@ -122,7 +127,7 @@ function main() {
       [
         "--input-type=module",
         "-e",
-        "import {version, capability} from 'zmq-napi'; console.log(JSON.stringify({version, capability}))",
+        "import {version, capability} from 'zmq-napi'; import v5 from 'zmq-napi/v5-compat'; if (typeof v5.socket !== 'function') throw new Error('no v5 socket()'); console.log(JSON.stringify({version, capability}))",
       ],
       { cwd: consumer, env },
     );

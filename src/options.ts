@@ -76,9 +76,11 @@ export type SocketClassName = keyof typeof socketClasses;
 
 const INT32_MAX = 2 ** 31 - 1;
 // Generic over `on` so that the derived types see the literal class list, not just Applies.
-// NoInfer: without it, `satisfies Record<string, OptionSpec>` below makes TypeScript infer an
-// omitted `on` from the contextual return type (Applies) instead of the default "all", and
-// every such option drops out of the derived socket types.
+// `[O][O extends unknown ? 0 : never]` is O, but TypeScript cannot infer O through it (the
+// pre-5.4 NoInfer, which keeps the declarations readable by older compilers): without it,
+// `satisfies Record<string, OptionSpec>` below makes TypeScript infer an omitted `on` from the
+// contextual return type (Applies) instead of the default "all", and every such option drops
+// out of the derived socket types.
 const int = <const O extends Applies = "all">(
   id: number,
   on: O = "all" as O,
@@ -90,16 +92,28 @@ const int = <const O extends Applies = "all">(
     kind: OptionKind.Int32,
     value: "number",
     access: "rw",
-    on: on as NoInfer<O>,
+    on: on as [O][O extends unknown ? 0 : never],
     min,
     max,
   }) as const;
 const bool = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
-  ({ id, kind: OptionKind.Int32, value: "boolean", access: "rw", on: on as NoInfer<O> }) as const;
+  ({
+    id,
+    kind: OptionKind.Int32,
+    value: "boolean",
+    access: "rw",
+    on: on as [O][O extends unknown ? 0 : never],
+  }) as const;
 const writeOnlyBool = <const O extends Applies>(id: number, on: O, initial = false) =>
   ({ id, kind: OptionKind.Int32, value: "boolean", access: "w", on, initial }) as const;
 const text = <const O extends Applies = "all">(id: number, on: O = "all" as O) =>
-  ({ id, kind: OptionKind.String, value: "string", access: "rw", on: on as NoInfer<O> }) as const;
+  ({
+    id,
+    kind: OptionKind.String,
+    value: "string",
+    access: "rw",
+    on: on as [O][O extends unknown ? 0 : never],
+  }) as const;
 const key = (id: number) =>
   ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
 const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const;
