@@ -105,8 +105,14 @@ void Socket::SetOption(const Napi::CallbackInfo& info) {
         bool lossless = false;
         number = value.As<Napi::BigInt>().Uint64Value(&lossless);
         if (!lossless) throw Napi::RangeError::New(env, "option value does not fit in 64 bits");
+      } else if (value.IsNumber()) {
+        // A double holds up to 2^64 exactly; at or above that it means "all bits" (as
+        // 0xffffffffffffffff written in JavaScript does), below zero it is refused.
+        double given = value.As<Napi::Number>().DoubleValue();
+        if (!(given >= 0)) throw Napi::RangeError::New(env, "option value must not be negative");
+        number = given >= 18446744073709551616.0 ? UINT64_MAX : static_cast<uint64_t>(given);
       } else {
-        number = static_cast<uint64_t>(ToInt64(env, value));
+        throw Napi::TypeError::New(env, "Expected a number or bigint for option value");
       }
       rc = zmq_setsockopt(handle_, option, &number, sizeof(number));
       break;

@@ -766,7 +766,7 @@ export abstract class Socket {
   }
   /** Reads an unsigned 64-bit integer option by its libzmq id (warns above 2^53 − 1). */
   protected getUint64Option(id: number): number {
-    const value = this.getRawOption(id, OptionKind.Uint64) as number;
+    const value = Number(this.getRawOption(id, OptionKind.Uint64) as bigint);
     if (value > Number.MAX_SAFE_INTEGER) {
       process.emitWarning(
         "Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.",

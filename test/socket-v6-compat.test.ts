@@ -162,9 +162,15 @@ describe("options by libzmq id, for subclasses (v6's protected accessors)", () =
     writeMaxMessageSize(value: number): void {
       this.setInt64Option(22, value);
     }
+    readAffinity(): number {
+      return this.getUint64Option(4); // ZMQ_AFFINITY
+    }
+    writeAffinity(value: number): void {
+      this.setUint64Option(4, value);
+    }
   }
 
-  it("read and write the same libzmq options as the named properties", () => {
+  it("read and write the same libzmq options as the named properties", async () => {
     const socket = track(new Raw({ linger: 0 }));
     expect(socket.readRoutingIdBytes()).toBeNull();
     socket.writeRoutingIdBytes(Buffer.from("åbç"));
@@ -176,6 +182,13 @@ describe("options by libzmq id, for subclasses (v6's protected accessors)", () =
     expect(socket.readMaxMessageSize()).toBe(-1);
     socket.writeMaxMessageSize(0xffffffffffff);
     expect(socket.maxMessageSize).toBe(0xffffffffffff);
+    // 0xffffffffffffffff is 2^64 as a double: every bit set, read back as the nearest number.
+    socket.writeAffinity(0xffffffffffffffff);
+    const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
+    expect(socket.readAffinity()).toBe(18446744073709551615);
+    // Above Number.MAX_SAFE_INTEGER, as v6 does.
+    expect((await within(warned, 5000, "the warning")).message).toMatch(/MAX_SAFE_INTEGER/);
+    expect(socket.affinity).toBe(18446744073709551615);
   });
 
   it("a subclass takes its base class's options in the constructor and may add fields", () => {
