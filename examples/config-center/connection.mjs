@@ -20,6 +20,8 @@ export function watchConnection(socket, endpoint) {
     droppedInHandshake: 0,
     /** Why the last handshake failed, when libzmq says. @type {string | undefined} */
     refused: undefined,
+    /** The server's authenticator (ZAP) refused this client. */
+    denied: false,
   };
   const events = socket.events;
   events.on("connect", () => (state.reached = true));
@@ -32,13 +34,14 @@ export function watchConnection(socket, endpoint) {
     if (state.reached && !state.connected) state.droppedInHandshake += 1;
     state.reached = state.connected = false;
   });
-  const refuse = (/** @type {{ error: Error }} */ event) => {
+  const refuse = (/** @type {{ error: Error }} */ event, denied = false) => {
     state.connected = false;
     state.refused = event.error.message;
+    state.denied = denied;
   };
-  events.on("handshake:error:protocol", refuse);
-  events.on("handshake:error:auth", refuse);
-  events.on("handshake:error:other", refuse);
+  events.on("handshake:error:protocol", (event) => refuse(event));
+  events.on("handshake:error:other", (event) => refuse(event));
+  events.on("handshake:error:auth", (event) => refuse(event, true));
   return {
     get connected() {
       return state.connected;
@@ -55,11 +58,12 @@ export function watchConnection(socket, endpoint) {
       if (state.connected) {
         return `${endpoint} is connected but did not ${expected} within ${ms} ms (the server is frozen, overloaded, or not a config-center server)`;
       }
-      if (state.refused !== undefined) {
-        return `${endpoint} refused the ZeroMQ handshake (${state.refused}): are both sides using the same security (--curve, keys)?`;
+      if (state.denied) {
+        return `${endpoint} refused this client (${state.refused}): is its public key on the server's allow-list (--clients)?`;
       }
-      if (state.droppedInHandshake > 0) {
-        return `${endpoint} drops the connection during the ZeroMQ handshake: not the expected kind of socket (the server's updates and requests endpoints swapped?) or other security settings (--curve)`;
+      if (state.refused !== undefined || state.droppedInHandshake > 0) {
+        const why = state.refused === undefined ? "" : ` (${state.refused})`;
+        return `${endpoint} drops the connection during the ZeroMQ handshake${why}: not the expected kind of socket (the server's updates and requests endpoints swapped?) or other security settings (--curve, --server-key)`;
       }
       if (state.reached) {
         return `${endpoint} accepted the connection but the ZeroMQ handshake did not complete within ${ms} ms (the server is frozen or overloaded)`;

@@ -256,13 +256,14 @@ export class ConfigNode extends EventEmitter {
    */
   #relevant(/** @type {Published} */ message) {
     if (message.type === "heartbeat") {
-      this.#roles.set(message.epoch, message.role);
-      if (this.#roles.size > 64) this.#roles.delete(this.#roles.keys().next().value);
       if (message.state !== "active") {
+        // A backup's heartbeat carries the run it follows: it says nothing of who serves it.
         this.#standby.set(message.role, Date.now());
         return false;
       }
       this.#standby.delete(message.role);
+      this.#roles.set(message.epoch, message.role);
+      if (this.#roles.size > 64) this.#roles.delete(this.#roles.keys().next().value);
     }
     if (message.epoch === this.#store.epoch) return true;
     if (this.#retired.has(message.epoch)) return false;

@@ -213,18 +213,22 @@ export class ConfigServer extends EventEmitter {
     if (this.#log?.shouldCompact(this.#options.compactAfter)) void this.#compact();
   }
 
-  /** A heartbeat tick that came late: frozen meanwhile (SIGSTOP, a long pause), replaced maybe. */
+  /**
+   * A heartbeat tick that came late: frozen meanwhile (SIGSTOP, a long pause), replaced maybe.
+   * The peer takes over only after FAILOVER_AFTER intervals without a heartbeat: a shorter stall
+   * (a busy server) cannot have let it.
+   */
   #checkStall() {
-    const late = Date.now() - this.#lastTick > 2 * this.#options.heartbeatInterval + 250;
-    if (late && this.#star?.state === "active") {
-      this.#star.onStall();
-      this.emit(
-        "warning",
-        new Error(
-          "this server was frozen: it serves again once it knows it is still the active one",
-        ),
-      );
-    }
+    const stalled = Date.now() - this.#lastTick;
+    if (stalled <= FAILOVER_AFTER * this.#options.heartbeatInterval) return;
+    if (this.#star?.state !== "active" || this.#star.doubting()) return;
+    this.#star.onStall();
+    this.emit(
+      "warning",
+      new Error(
+        `this server stalled for ${stalled} ms (frozen or overloaded), long enough for the other to take over: it serves again once it knows it is still the active one`,
+      ),
+    );
   }
 
   /** The run and seq of this server's data, as its heartbeats and the state machine say. */
