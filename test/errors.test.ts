@@ -203,7 +203,9 @@ describe("message errors", () => {
       push.connect(await bindFresh(pull, "inproc"));
       return { push, pull };
     })();
-    for (const bad of [{}, undefined, [], [{}], Symbol("x")]) {
+    // Objects are sent as String(value), as zeromq v6 does (socket-messages.test.ts); these
+    // have no frame form at all.
+    for (const bad of [undefined, [], [undefined], Symbol("x"), [Symbol("x")]]) {
       const error = await failure(() => push.send(bad as never));
       expect(error).toBeInstanceOf(TypeError);
     }
