@@ -71,6 +71,8 @@ import { runChild } from "./helpers/children";
 const root = path.join(__dirname, "..");
 const runner = path.join(__dirname, "helpers", "docs-snippet-runner.mjs");
 const RUN_TIMEOUT_MS = 30_000;
+// tsc alone takes seconds on an idle machine and tens of them on a loaded one.
+const TSC_TIMEOUT_MS = 90_000;
 const RUN_CONCURRENCY = 4;
 const keep = process.env.ZMQ_NAPI_KEEP_SNIPPETS === "1"; // keep the generated programs
 
@@ -849,13 +851,13 @@ function programMember(block: Block): Member {
         const tsc = requireFromRoot.resolve("typescript/bin/tsc");
         const checked = await runChild([process.execPath, tsc, "-p", config], {
           cwd: dir,
-          timeoutMs: RUN_TIMEOUT_MS,
+          timeoutMs: TSC_TIMEOUT_MS,
           name: "tsc",
         });
         if (checked.timedOut) {
           return {
             argv: [],
-            problem: `tsc was killed by its time limit after ${RUN_TIMEOUT_MS} ms; its output so far:\n${checked.stdout}${checked.stderr}`,
+            problem: `tsc was killed by its time limit after ${TSC_TIMEOUT_MS} ms; its output so far:\n${checked.stdout}${checked.stderr}`,
           };
         }
         if (checked.code !== 0) {

@@ -58,7 +58,7 @@ async function receiveNumbered(pull: Pull, count: number): Promise<Tally> {
 }
 
 describe("PUSH→PULL across processes at HWM 10: 1,000,000 messages, each exactly once and in order", () => {
-  it("receiver bound first, sender process connects", { timeout: 90_000 }, async () => {
+  it("receiver bound first, sender process connects", { timeout: 180_000 }, async () => {
     // receiveTimeout: a stall fails within seconds instead of running into the test timeout.
     const pull = track(new Pull({ receiveHighWaterMark: 10, receiveTimeout: 15_000 }));
     await pull.bind("tcp://127.0.0.1:*");
@@ -66,7 +66,7 @@ describe("PUSH→PULL across processes at HWM 10: 1,000,000 messages, each exact
       runFixture(
         "reliability-push-sender.cjs",
         ["connect", pull.lastEndpoint!, String(MILLION), "10"],
-        { timeoutMs: 80_000 },
+        { timeoutMs: 160_000 },
       ),
     );
     const tally = await receiveNumbered(pull, MILLION);
@@ -81,13 +81,13 @@ describe("PUSH→PULL across processes at HWM 10: 1,000,000 messages, each exact
 
   it(
     "receiver started after the sender: the sender binds and its sends wait for a peer",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const sender = trackChild(
         runFixture(
           "reliability-push-sender.cjs",
           ["bind", "tcp://127.0.0.1:*", String(MILLION), "10"],
-          { timeoutMs: 80_000 },
+          { timeoutMs: 160_000 },
         ),
       );
       const bound = await sender.line(/^bound /);
@@ -111,7 +111,7 @@ describe("PUSH→PULL across processes at HWM 10: 1,000,000 messages, each exact
   // re-check after connect() releases the send — socket-semantics.test.ts covers that.)
   it(
     "connect-before-bind: a waiting send() is released by connect(); the receiver binds later",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const port = await freePort();
       const address = `tcp://127.0.0.1:${port}`;
@@ -119,7 +119,7 @@ describe("PUSH→PULL across processes at HWM 10: 1,000,000 messages, each exact
         runFixture(
           "reliability-push-sender.cjs",
           ["pending-connect", address, String(MILLION), "10"],
-          { timeoutMs: 80_000 },
+          { timeoutMs: 160_000 },
         ),
       );
       await sender.line("connected");
@@ -156,7 +156,7 @@ async function countPublication(
     runFixture(
       "reliability-publisher.cjs",
       ["tcp://127.0.0.1:*", String(count), String(hwm), mode],
-      { timeoutMs: 80_000, stdin: true },
+      { timeoutMs: 160_000, stdin: true },
     ),
   );
   const bound = (await publisher.line(/^bound /)).slice("bound ".length);
@@ -210,7 +210,7 @@ describe("PUB→SUB across processes at sendHighWaterMark 10", () => {
   // none out of order, and received + dropped = sent.
   it(
     "drops at the high water mark; received + dropped = sent, never a duplicate or a reorder",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const count = await countPublication(MILLION, 10, "drop");
       // Documented in the report of the reliability suite; printed for the curious.
@@ -224,7 +224,7 @@ describe("PUB→SUB across processes at sendHighWaterMark 10", () => {
     },
   );
 
-  it("with noDrop the publisher waits instead: nothing is lost", { timeout: 90_000 }, async () => {
+  it("with noDrop the publisher waits instead: nothing is lost", { timeout: 180_000 }, async () => {
     const count = await countPublication(100_000, 10, "nodrop");
     expect(count).toEqual({ sent: 100_000, received: 100_000, dropped: 0, backwards: 0, gaps: 0 });
   });
@@ -243,7 +243,7 @@ describe("ROUTER with mandatory=true and a peer in another process", () => {
           stdin: true,
         }),
       );
-      const [id, hello] = await within(router.receive(), 10_000, "hello from the peer");
+      const [id, hello] = await within(router.receive(), 30_000, "hello from the peer");
       expect(id!.toString()).toBe("slow-peer");
       expect(hello!.toString()).toBe("hello");
 
