@@ -125,7 +125,7 @@ describe("config center: snapshots in chunks", () => {
 
   it("sends one chunk per credit; a new stream, or CANCEL, ends the previous one; BUSY beyond 16", async () => {
     const { requests, connect } = await startServer("server", ["--quiet"]);
-    // ~4 MB: about eight chunks of 512 KiB.
+    // ~4 MB: about sixteen chunks of 256 KiB.
     const model = new Map<string, string>();
     for (let i = 0; i < 4000; i++) model.set(`key/${i}`, "v".repeat(1000));
     await importEntries(requests, model);

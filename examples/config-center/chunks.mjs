@@ -17,7 +17,7 @@ import { ConfigStore } from "./store.mjs";
 import { RecordWriter } from "./records.mjs";
 
 /** The bytes of records a chunk holds at most (one bigger record gets a chunk of its own). */
-export const MAX_CHUNK_BYTES = 512 * 1024;
+export const MAX_CHUNK_BYTES = 256 * 1024;
 /** Keys looked at per chunk at most, so that one chunk of a narrow prefix stays quick to make. */
 const MAX_SCAN = 100_000;
 

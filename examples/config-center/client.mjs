@@ -20,7 +20,7 @@ import { Dealer } from "zmq-napi";
 
 import { watchConnection } from "./connection.mjs";
 import { BusyError, ConflictError, NoReplyError, NotActiveError, TooOldError } from "./errors.mjs";
-import { DEFAULT_CONNECT, checkKey, parseSeq } from "./protocol.mjs";
+import { DEFAULT_CONNECT, MSET_RECORDS, checkKey, parseSeq } from "./protocol.mjs";
 import { RecordWriter, forEachRecord } from "./records.mjs";
 import { ConfigStore } from "./store.mjs";
 
@@ -191,15 +191,27 @@ export class ConfigClient extends EventEmitter {
   }
 
   /**
-   * Sets (or, for an undefined value, deletes) many keys in one request: one update per key
-   * that changes. Resolves with the sequence number after the last and how many changed.
+   * Sets (or, for an undefined value, deletes) many keys: one update per key that changes, in
+   * requests of at most MSET_RECORDS keys or about 1 MiB (a server does a bounded amount of work
+   * per request, so that its heartbeats never wait long). Resolves with the sequence number after
+   * the last and how many changed.
    * @param {Iterable<[string, string | undefined]>} entries
    */
   async setMany(entries) {
     const writer = new RecordWriter();
-    for (const [key, value] of entries) writer.add({ key: checkKey(key), seq: 0, value, ttl: 0 });
-    const [, seq, changed] = await this.request("MSET", [writer.take()]);
-    return { seq: parseSeq(seq), changed: parseSeq(changed) };
+    let seq = 0;
+    let changed = 0;
+    const send = async () => {
+      const [, after, count] = await this.request("MSET", [writer.take()]);
+      seq = parseSeq(after);
+      changed += parseSeq(count);
+    };
+    for (const [key, value] of entries) {
+      writer.add({ key: checkKey(key), seq: 0, value, ttl: 0 });
+      if (writer.count >= MSET_RECORDS || writer.bytes >= 1024 * 1024) await send();
+    }
+    if (writer.count > 0 || seq === 0) await send();
+    return { seq, changed };
   }
 
   /**

@@ -31,7 +31,7 @@ const { values: options } = parseArgs({
 const keys = Number(options.keys);
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.mjs");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-center-convergence-"));
-const HEARTBEAT = 250;
+const HEARTBEAT = 500;
 const started = Date.now();
 
 /** One line of what happens: JSON with --json, else text after the time and the process. */
@@ -185,8 +185,9 @@ try {
   const loading = Date.now();
   for (let first = 0; first < keys; first += 20_000) {
     const batch = [];
-    for (let i = first; i < Math.min(keys, first + 20_000); i++)
+    for (let i = first; i < Math.min(keys, first + 20_000); i++) {
       batch.push([`map/${i}`, `value ${i}`]);
+    }
     await client.setMany(batch);
   }
   say("run", { event: "loaded", keys, ms: Date.now() - loading });

@@ -19,7 +19,8 @@
 //   MORE n / CANCEL               -> (no reply) credit for, or the end of, the stream requestId
 //   SET key value    -> [id, "OK", seq]
 //   DEL key          -> [id, "OK", seq]
-//   MSET records     -> [id, "OK", seq, changed]   (records.mjs; a record without value deletes)
+//   MSET records     -> [id, "OK", seq, changed]   (records.mjs, at most MSET_RECORDS; a record
+//                                                   without value deletes)
 //   GET key          -> [id, "OK", seq, value] or [id, "NOTFOUND", seq]
 //   STATUS           -> [id, "STATUS", epoch, seq, size, hash]
 //   anything else    -> [id, "ERROR", message]; a stream the server cannot take now -> BUSY ms
@@ -33,6 +34,10 @@ export const DEFAULT_CONNECT = {
   updates: "tcp://localhost:5570",
   requests: "tcp://localhost:5571",
 };
+
+/** The most records one MSET request may carry (the server refuses more: its work per request
+ * stays bounded, and so the time between its heartbeats). */
+export const MSET_RECORDS = 5000;
 
 /** The topic of heartbeats (a key cannot start with "$"). */
 export const HEARTBEAT = "$HUGZ";

@@ -25,6 +25,7 @@ import { DurableLog } from "./log.mjs";
 import {
   DEFAULT_BIND,
   HEARTBEAT,
+  MSET_RECORDS,
   checkKey,
   decodePublished,
   encodeHeartbeat,
@@ -63,6 +64,9 @@ import { ConfigStore } from "./store.mjs";
 const FAILOVER_AFTER = 3;
 /** Heartbeat intervals a write's reply waits for the backup to confirm it, at most. */
 const REPLICATION_WAIT = 2;
+
+/** Requests taken in at once (one commit, one fsync for all of them). */
+const MAX_BATCH = 64;
 
 /** How long a client asked to come back later (BUSY) waits at least, ms. */
 const BUSY_RETRY = 500;
@@ -548,7 +552,8 @@ export class ConfigServer extends EventEmitter {
     for (;;) {
       let batch;
       try {
-        batch = await router.receiveBatch();
+        // A bounded batch: a turn of the event loop stays short, heartbeats go out on time.
+        batch = await router.receiveBatch(MAX_BATCH);
       } catch (error) {
         if (this.#closed) return;
         throw error;
@@ -689,8 +694,12 @@ export class ConfigServer extends EventEmitter {
         }
       }
       case "MSET": {
+        const records = readRecords(frames[0]);
+        if (records.length > MSET_RECORDS) {
+          throw new Error(`MSET takes at most ${MSET_RECORDS} records, not ${records.length}`);
+        }
         let changed = 0;
-        for (const record of readRecords(frames[0])) {
+        for (const record of records) {
           const result =
             record.value === undefined
               ? this.delete(record.key)
