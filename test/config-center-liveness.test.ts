@@ -38,7 +38,9 @@ describe("config center: liveness", () => {
     const frozen = await node.waitForAfter(from, (e) => e.event === "lost", "server lost");
     expect(frozen.silentFor).toBeGreaterThan(3 * HEARTBEAT);
     expect(frozen.message).toMatch(/is connected but did not send anything .* frozen/);
-    const status = await runCli(["status", "--requests", requests, "--timeout", "1000"]);
+    const status = await runCli(["status", "--requests", requests, "--timeout", "1000"], {
+      json: false,
+    });
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/did not (answer|complete) .*frozen/);
     expect(status.stderr.trim().split("\n")).toHaveLength(1);
@@ -121,10 +123,14 @@ describe("config center: liveness", () => {
       "the two-servers warning",
     );
 
-    const nothing = await runCli(["status", "--requests", nowhere, "--timeout", "1000"]);
+    const nothing = await runCli(["status", "--requests", nowhere, "--timeout", "1000"], {
+      json: false,
+    });
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/^status: .*could not connect to .*nothing-here.*\n$/);
-    const swapped = await runCli(["status", "--requests", updates, "--timeout", "3000"]);
+    const swapped = await runCli(["status", "--requests", updates, "--timeout", "3000"], {
+      json: false,
+    });
     expect(swapped.code).toBe(1);
     expect(swapped.stderr).toMatch(/drops the connection during the ZeroMQ handshake.*\n$/);
     expect(swapped.stderr.trim().split("\n")).toHaveLength(1);
