@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 
 import { ConfigClient, ConflictError } from "./client.mjs";
+import { UsageError } from "./cli-errors.mjs";
 import { DEFAULT_CONNECT } from "./protocol.mjs";
 
 /** @param {import("./cli-node.mjs").Given} given */
@@ -47,10 +48,13 @@ function prepare(given) {
     case "set": {
       const value = valueOf(given);
       const ifVersion = given.number("if-version");
+      const ttl = given.number("ttl", 1);
       return async (client, print) => {
-        const { seq, version, changed } = await client.set(args[0], value, { ifVersion });
-        if (json) print({ seq, version, changed });
-        else if (changed) print(`seq ${seq} (version ${version})`);
+        const { seq, version, changed } = await client.set(args[0], value, { ifVersion, ttl });
+        const expires = ttl === undefined ? "" : `, expires in ${ttl} ms unless set again`;
+        if (json) print({ seq, version, changed, ...(ttl === undefined ? {} : { ttl }) });
+        else if (changed) print(`seq ${seq} (version ${version}${expires})`);
+        else if (ttl !== undefined) print(`renewed: seq ${seq} (version ${version}${expires})`);
         else print(`unchanged: ${args[0]} already has that value (version ${version}), seq ${seq}`);
       };
     }
@@ -65,15 +69,19 @@ function prepare(given) {
     }
     case "get": {
       given.expect(0, 1, "[<key>]");
+      const prefix = /** @type {string | undefined} */ (options.prefix);
+      if (args.length === 1 && prefix !== undefined) {
+        throw new UsageError("get takes a key or --prefix, not both");
+      }
       if (args.length === 1) {
         return async (client, print) => {
-          const { seq, value, version } = await client.get(args[0]);
+          const { seq, value, version, ttl } = await client.get(args[0]);
           if (value === undefined) throw new Error(`${args[0]} is not set (seq ${seq})`);
-          print(json ? { seq, value, version } : value);
+          print(json ? { seq, value, version, ...(ttl > 0 ? { ttl } : {}) } : value);
         };
       }
       return async (client, print) => {
-        const { epoch, seq, store } = await client.snapshot();
+        const { epoch, seq, store } = await client.snapshot({ prefix });
         const sorted = [...store.values()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         if (json) {
           print({ epoch, seq, entries: Object.fromEntries(sorted) });
@@ -111,6 +119,19 @@ function prepare(given) {
     }
     default: {
       given.expect(0, 0, "no arguments");
+      const prefix = /** @type {string | undefined} */ (options.prefix);
+      if (prefix !== undefined) {
+        // The subtree's own state: what a node following it holds (its seq and hash).
+        return async (client, print) => {
+          const { epoch, seq, store } = await client.snapshot({ prefix });
+          const hash = store.hash();
+          print(
+            json
+              ? { prefix, epoch, seq, size: store.size, hash }
+              : `${prefix}… of run ${epoch}: seq ${seq}, ${store.size} keys, hash ${hash}`,
+          );
+        };
+      }
       return async (client, print) => {
         const status = await client.status();
         const standing =

@@ -32,6 +32,7 @@ export async function runNode(given) {
     requests: given.endpoints("requests") ?? DEFAULT_CONNECT.requests,
     receiveHighWaterMark: given.number("hwm"),
     dropEvery: given.number("drop-every"),
+    prefix: /** @type {string | undefined} */ (options.prefix),
   });
   let reported = { seq: -1, epoch: "" };
   const reportState = () => {

@@ -53,11 +53,11 @@ export async function runServer(given) {
   server.on("passive", ({ reason }) => report({ event: "passive", reason, role }));
   server.on("synced", (synced) => report({ event: "synced", ...synced }));
   if (!options.quiet) {
-    server.on("update", ({ key, seq, value }) =>
+    server.on("update", ({ key, seq, value, ttl, expired }) =>
       report(
         value === undefined
-          ? { event: "update", seq, key, deleted: true }
-          : { event: "update", seq, key, value },
+          ? { event: "update", seq, key, deleted: true, ...(expired ? { expired } : {}) }
+          : { event: "update", seq, key, value, ...(ttl > 0 ? { ttl } : {}) },
       ),
     );
   }

@@ -83,6 +83,16 @@ const OPTIONS = {
     help: "N  only if the key is at version N (0: does not exist); exit code 3 if not",
   },
   file: { type: "string", for: ["set"], help: "FILE  set: the value is FILE's content" },
+  ttl: {
+    type: "string",
+    for: ["set"],
+    help: "MS  the key expires MS ms later unless set again (each set renews it)",
+  },
+  prefix: {
+    type: "string",
+    for: ["node", "get", "status"],
+    help: "P  only the keys starting with P (a subtree: db/): node follows them, get lists them, status hashes them",
+  },
   json: { type: "boolean", for: ALL, help: "one JSON object per line (errors too)" },
   quiet: { type: "boolean", for: ["server", "node"], help: "do not print each update" },
   help: { type: "boolean", for: ALL, short: "h", help: "this help" },

@@ -167,13 +167,16 @@ export class ConfigClient extends EventEmitter {
    * Sets key to value. With `ifVersion`, only if the key is at that version (0: if it does not
    * exist), else rejects with a ConflictError that carries the key's version: compare-and-set.
    * Resolves with the server's seq after it, the key's version, and whether anything changed
-   * (setting a key to the value it has changes nothing).
+   * (setting a key to the value it has changes nothing). With `ttl`, the key is deleted that
+   * many ms later unless set again (each set with a TTL renews it: the guide's ephemeral values).
    * @param {string} key
    * @param {string} value
-   * @param {{ ifVersion?: number }} [options]
+   * @param {{ ifVersion?: number, ttl?: number }} [options]
    */
-  async set(key, value, { ifVersion } = {}) {
-    const args = [checkKey(key), value, ...(ifVersion === undefined ? [] : [ifVersion])];
+  async set(key, value, { ifVersion, ttl } = {}) {
+    const args = [checkKey(key), value];
+    if (ifVersion !== undefined || ttl !== undefined) args.push(ifVersion ?? "");
+    if (ttl !== undefined) args.push(ttl);
     return this.#written(key, ifVersion, await this.request("SET", args));
   }
 
@@ -215,13 +218,13 @@ export class ConfigClient extends EventEmitter {
   }
 
   /**
-   * The value of key (undefined if it has none), its version (0 if none) and the sequence number
-   * it was read at.
+   * The value of key (undefined if it has none), its version (0 if none), the ms it has left to
+   * live (0: no TTL) and the sequence number it was read at.
    */
   async get(key) {
-    const [status, seq, value, version] = await this.request("GET", [checkKey(key)]);
-    if (status !== "OK") return { seq: parseSeq(seq), value: undefined, version: 0 };
-    return { seq: parseSeq(seq), value, version: parseSeq(version) };
+    const [status, seq, value, version, ttl = "0"] = await this.request("GET", [checkKey(key)]);
+    if (status !== "OK") return { seq: parseSeq(seq), value: undefined, version: 0, ttl: 0 };
+    return { seq: parseSeq(seq), value, version: parseSeq(version), ttl: parseSeq(ttl) };
   }
 
   /**

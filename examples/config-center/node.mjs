@@ -18,7 +18,7 @@ import { Subscriber } from "zmq-napi";
 import { ConfigClient } from "./client.mjs";
 import { watchConnection } from "./connection.mjs";
 import { BusyError, TooOldError } from "./errors.mjs";
-import { DEFAULT_CONNECT, decodePublished, termOf } from "./protocol.mjs";
+import { DEFAULT_CONNECT, HEARTBEAT, decodePublished, termOf } from "./protocol.mjs";
 import { ConfigStore } from "./store.mjs";
 
 /**
@@ -34,6 +34,8 @@ import { ConfigStore } from "./store.mjs";
  * @property {number} [receiveHighWaterMark]  of the SUB socket (libzmq's default: 1000)
  * @property {number} [maxBuffered]  updates kept while a snapshot is under way (100000); beyond
  *   it the buffer is emptied, which costs one more replay, never correctness
+ * @property {string} [prefix]  follow only the keys starting with it (a subtree: "db/"), not
+ *   the whole map: see #process for how its state is kept exact
  * @property {number} [dropEvery]  fault injection for tests: throw away every Nth update received
  * @property {number} [heartbeatInterval]  the server's, until its heartbeats say (1000): the node
  *   reports "lost" after LOST_AFTER intervals without a message of its server
@@ -59,7 +61,8 @@ function backoff(attempt) {
  * Events:
  *   "snapshot"  { seq, size, reason }   a snapshot was applied (the first one: ready)
  *   "replay"    { from, to, count }     the updates from+1…to were replayed after a gap
- *   "update"    { key, seq, value }     an update was applied (value undefined: deleted)
+ *   "update"    { key, seq, value, ttl } an update was applied (value undefined: deleted or
+ *                                       expired; ttl: ms the key has to live, 0 for ever)
  *   "heartbeat" { seq }                 the server is at seq, and so is this node (or ahead)
  *   "gap"       { seq, received, by }   updates seq+1… were lost (seen by "update" or "heartbeat")
  *   "resync"    { reason }              a snapshot or replay is being taken
@@ -104,6 +107,12 @@ export class ConfigNode extends EventEmitter {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #watchdog;
   #lastLook = 0;
+  /** The subtree followed ("" for the whole map). */
+  #prefix = "";
+  /** Subtree node: the seqs of updates applied as they came, not yet confirmed by a replay. */
+  #unverified = new Set();
+  /** watch(): prefix -> listeners. @type {Map<string, Set<(change: { key: string, value: string | undefined, seq: number }) => void>>} */
+  #watchers = new Map();
   /** Role -> Date.now() of the last heartbeat of a server that is not active (a backup). */
   #standby = new Map();
   /** Ends the waits between attempts when the node closes (so that its process can exit). */
@@ -118,6 +127,8 @@ export class ConfigNode extends EventEmitter {
     super();
     this.#options = options;
     this.#interval = options.heartbeatInterval ?? 1000;
+    this.#prefix = options.prefix ?? "";
+    if (this.#prefix.startsWith("$")) throw new TypeError('a prefix cannot start with "$"');
     if (options.store !== undefined) this.#store = options.store;
     /** @type {any} */
     const ready = {};
@@ -138,7 +149,9 @@ export class ConfigNode extends EventEmitter {
       }
       const connection = watchConnection(socket, endpoint);
       socket.connect(endpoint);
-      socket.subscribe();
+      // A subtree: its updates and the heartbeats. (The empty prefix is every message.)
+      if (this.#prefix === "") socket.subscribe();
+      else socket.subscribe(this.#prefix, HEARTBEAT);
       this.#subscribers.push({ endpoint, socket, connection });
     }
     this.#client = new ConfigClient({
@@ -155,6 +168,11 @@ export class ConfigNode extends EventEmitter {
   /** The state itself (the backup server takes it over when it becomes active). */
   get store() {
     return this.#store;
+  }
+
+  /** The subtree this node follows ("" for the whole map). */
+  get prefix() {
+    return this.#prefix;
   }
 
   /** The sequence number of the last update applied. */
@@ -359,7 +377,9 @@ export class ConfigNode extends EventEmitter {
     }
     if (message.type === "heartbeat") {
       this.#following = message.role;
-      if (message.seq > store.seq) {
+      if (message.seq > store.seq && this.#prefix !== "") {
+        this.#resync(`catching up with seq ${message.seq} (${this.#prefix}…)`);
+      } else if (message.seq > store.seq) {
         this.emit("gap", { seq: store.seq, received: message.seq, by: "heartbeat" });
         this.#resync(`heartbeat at seq ${message.seq}, missed ${store.seq + 1}…${message.seq}`);
       } else {
@@ -368,16 +388,26 @@ export class ConfigNode extends EventEmitter {
       return;
     }
     if (message.seq <= store.seq) return; // the snapshot had it already
-    if (message.seq !== store.seq + 1) {
+    if (this.#prefix !== "") {
+      // A subtree's updates have sequence numbers with holes (the other keys' updates): a lost
+      // one cannot be told from those. So an update is applied as it comes, but the state's seq
+      // moves only with a replay of the subtree's updates after it, at the next heartbeat that
+      // is ahead (see the heartbeat case above): at that seq, the state is exactly the server's.
+      store.put(message.key, message.value, message.seq, message.ttl);
+      this.#unverified.add(message.seq);
+    } else if (message.seq !== store.seq + 1) {
       this.emit("gap", { seq: store.seq, received: message.seq, by: "update" });
       this.#resync(`update ${message.seq} after ${store.seq}, missed ${store.seq + 1}…`);
       return;
+    } else {
+      store.apply({ key: message.key, seq: message.seq, value: message.value, ttl: message.ttl });
     }
-    store.apply({ key: message.key, seq: message.seq, value: message.value, ttl: 0 });
+    this.#notify(message.key, message.value, message.seq);
     this.emit("update", {
       key: message.key,
       seq: message.seq,
       value: message.value,
+      ttl: message.ttl,
       epoch: store.epoch,
     });
   }
@@ -414,8 +444,11 @@ export class ConfigNode extends EventEmitter {
             if (!(error instanceof TooOldError)) throw error;
           }
         }
-        const { store } = await client.snapshot();
+        const { store } = await client.snapshot({ prefix: this.#prefix });
+        this.#unverified.clear();
+        const before = this.#store;
         this.#store = store;
+        this.#notifyDifferences(before, store);
         this.emit("snapshot", { seq: store.seq, size: store.size, epoch: store.epoch, reason });
         this.#ready.resolve();
         break;
@@ -465,10 +498,60 @@ export class ConfigNode extends EventEmitter {
   async #replay(/** @type {ConfigClient} */ client) {
     const store = this.#store;
     const from = store.seq;
+    let fresh = 0;
     const end = await client.replay(store, {
-      onUpdate: ({ key, seq, value }) =>
-        this.emit("update", { key, seq, value, epoch: store.epoch }),
+      prefix: this.#prefix,
+      // A subtree's updates are not consecutive: taken in order, without the check.
+      silent: this.#prefix !== "",
+      onUpdate: ({ key, seq, value, ttl }) => {
+        if (this.#unverified.delete(seq)) return; // applied as it came: now confirmed
+        fresh += 1;
+        this.#notify(key, value, seq);
+        this.emit("update", { key, seq, value, ttl, epoch: store.epoch });
+      },
     });
-    this.emit("replay", { from, to: store.seq, count: end.count, epoch: store.epoch });
+    this.#unverified.clear();
+    // A subtree node replays at every heartbeat that is ahead: it says so only when the replay
+    // brought what it had missed.
+    if (this.#prefix === "" || fresh > 0) {
+      this.emit("replay", { from, to: store.seq, count: end.count, epoch: store.epoch });
+    } else {
+      this.emit("heartbeat", { seq: store.seq });
+    }
+  }
+
+  /**
+   * Calls `listener` with every change of a key starting with `prefix`, from updates and from
+   * snapshots (the keys a snapshot changed, added or removed). Returns a function that stops it.
+   * @param {string} prefix
+   * @param {(change: { key: string, value: string | undefined, seq: number }) => void} listener
+   *   value undefined: the key was deleted (or expired)
+   */
+  watch(prefix, listener) {
+    const listeners = this.#watchers.get(prefix) ?? new Set();
+    listeners.add(listener);
+    this.#watchers.set(prefix, listeners);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#watchers.delete(prefix);
+    };
+  }
+
+  #notify(/** @type {string} */ key, /** @type {string | undefined} */ value, seq) {
+    for (const [prefix, listeners] of this.#watchers) {
+      if (!key.startsWith(prefix)) continue;
+      for (const listener of listeners) listener({ key, value, seq });
+    }
+  }
+
+  /** After a snapshot: what changed, for the watchers (nothing to do without any). */
+  #notifyDifferences(/** @type {ConfigStore} */ before, /** @type {ConfigStore} */ after) {
+    if (this.#watchers.size === 0) return;
+    for (const [key, entry] of after.entries()) {
+      if (before.get(key)?.value !== entry.value) this.#notify(key, entry.value, after.seq);
+    }
+    for (const [key] of before.entries()) {
+      if (after.get(key) === undefined) this.#notify(key, undefined, after.seq);
+    }
   }
 }

@@ -3,6 +3,7 @@
 //
 // Updates endpoint (server PUB -> node SUB), every message one of:
 //   [key, epoch, seq, value]   key was set to value by update number seq of run `epoch`
+//   [key, epoch, seq, value, ttl]   the same, for a key that expires in `ttl` ms unless set again
 //   [key, epoch, seq]          key was deleted by update number seq of run `epoch`
 //   ["$HUGZ", epoch, seq, ms, state, role]
 //                              heartbeat: the server, run `epoch`, is at seq; the next one
@@ -43,15 +44,17 @@ export const MSET_RECORDS = 5000;
 export const HEARTBEAT = "$HUGZ";
 
 /**
- * @typedef {{ type: "update", key: string, epoch: string, seq: number, value: string | undefined }} Update
- *   `value` undefined means the key was deleted.
+ * @typedef {{ type: "update", key: string, epoch: string, seq: number, value: string | undefined,
+ *             ttl: number }} Update
+ *   `value` undefined means the key was deleted (or expired); `ttl` 0 means it does not expire.
  * @typedef {{ type: "heartbeat", epoch: string, seq: number, interval: number,
  *             state: string, role: string }} Heartbeat
  */
 
 /** The frames of an update of run `epoch`; a deletion when value is undefined. */
-export function encodeUpdate(key, epoch, seq, value) {
-  return value === undefined ? [key, epoch, String(seq)] : [key, epoch, String(seq), value];
+export function encodeUpdate(key, epoch, seq, value, ttl = 0) {
+  if (value === undefined) return [key, epoch, String(seq)];
+  return ttl > 0 ? [key, epoch, String(seq), value, String(ttl)] : [key, epoch, String(seq), value];
 }
 
 /**
@@ -98,7 +101,7 @@ export function decodePublished(frames) {
     const epoch = frames[1].toString();
     return { type: "heartbeat", epoch, seq: parseSeq(frames[2]), interval, state, role };
   }
-  if (key === "" || key.startsWith("$") || frames.length < 3 || frames.length > 4) {
+  if (key === "" || key.startsWith("$") || frames.length < 3 || frames.length > 5) {
     throw new Error(`bad update: ${frames.length} frames, key "${key}"`);
   }
   return {
@@ -106,7 +109,8 @@ export function decodePublished(frames) {
     key,
     epoch: frames[1].toString(),
     seq: parseSeq(frames[2]),
-    value: frames.length === 4 ? frames[3].toString() : undefined,
+    value: frames.length >= 4 ? frames[3].toString() : undefined,
+    ttl: frames.length === 5 ? parseSeq(frames[4]) : 0,
   };
 }
 

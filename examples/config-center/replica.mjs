@@ -43,8 +43,8 @@ export class Replica extends EventEmitter {
       heartbeatInterval,
       receiveHighWaterMark: 100_000,
     });
-    this.#node.on("update", ({ key, seq, value }) => {
-      const record = { key, seq, value, ttl: 0 };
+    this.#node.on("update", ({ key, seq, value, ttl }) => {
+      const record = { key, seq, value, ttl };
       this.#log?.append(record);
       this.#history.push(record);
       this.#scheduleAck();

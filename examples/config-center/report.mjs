@@ -21,9 +21,9 @@ export function formatEvent(event) {
     case "failover":
       return `failover: now following the ${event.to} (run ${event.run}), the ${event.from} is no longer active`;
     case "update":
-      return event.deleted
-        ? `seq ${event.seq}: ${event.key} deleted`
-        : `seq ${event.seq}: ${event.key} = ${event.value}`;
+      if (event.deleted)
+        return `seq ${event.seq}: ${event.key} ${event.expired ? "expired" : "deleted"}`;
+      return `seq ${event.seq}: ${event.key} = ${event.value}${event.ttl ? ` (for ${event.ttl} ms)` : ""}`;
     case "snapshot":
       return `snapshot at seq ${event.seq}: ${event.size} keys, hash ${short(event.hash)} (${event.reason})`;
     case "state":

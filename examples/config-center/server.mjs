@@ -21,6 +21,7 @@ import { BinaryStar } from "./binary-star.mjs";
 import { replayChunks, snapshotChunks } from "./chunks.mjs";
 import { ConflictError, NotActiveError } from "./errors.mjs";
 import { History } from "./history.mjs";
+import { Expiries } from "./expiries.mjs";
 import { DurableLog } from "./log.mjs";
 import {
   DEFAULT_BIND,
@@ -64,6 +65,9 @@ import { ConfigStore } from "./store.mjs";
 const FAILOVER_AFTER = 3;
 /** Heartbeat intervals a write's reply waits for the backup to confirm it, at most. */
 const REPLICATION_WAIT = 2;
+
+/** ms between two looks at the keys whose TTL may have run out. */
+const EXPIRY_EVERY = 100;
 
 /** Requests taken in at once (one commit, one fsync for all of them). */
 const MAX_BATCH = 64;
@@ -130,6 +134,10 @@ export class ConfigServer extends EventEmitter {
   #alone = false;
   /** Date.now() of the last heartbeat tick (a late one means this process was frozen). */
   #lastTick = 0;
+  /** When keys with a TTL expire. */
+  #expiries = new Expiries();
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #expiryTimer;
 
   /** @param {ServerOptions} [options] */
   constructor(options = {}) {
@@ -196,6 +204,8 @@ export class ConfigServer extends EventEmitter {
     }
     this.#lastTick = Date.now();
     this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval);
+    // TTLs are kept to within EXPIRY_EVERY ms.
+    this.#expiryTimer = setInterval(() => this.#expire(), EXPIRY_EVERY);
     this.#tick();
     this.#serving = this.#serve();
   }
@@ -264,6 +274,7 @@ export class ConfigServer extends EventEmitter {
     );
     store.epoch = this.#epoch;
     this.#backupAt = 0;
+    this.#expiries.rebuild(store); // the keys it now has to expire
     this.#log?.run(this.#epoch, store.seq);
     this.#settle();
     this.emit("active", { epoch: this.#epoch, seq: store.seq, reason });
@@ -429,19 +440,27 @@ export class ConfigServer extends EventEmitter {
    * not exist), else a ConflictError — compare-and-set, for read-modify-write.
    * @param {string} key
    * @param {string} value
-   * @param {{ ifVersion?: number }} [options]
+   * @param {{ ifVersion?: number, ttl?: number }} [options]  ttl: ms after which the key is
+   *   deleted unless set again (0: never)
    * @returns {{ seq: number, version: number, changed: boolean }}
-   *   seq: the server's sequence number after it; version: the key's
+   *   seq: the server's sequence number after it; version: the key's; changed: the value
    */
-  set(key, value, { ifVersion } = {}) {
+  set(key, value, { ifVersion, ttl = 0 } = {}) {
     this.#mustBeActive();
     checkKey(key);
     if (typeof value !== "string") throw new TypeError("a value is a string");
+    if (!Number.isSafeInteger(ttl) || ttl < 0 || ttl > 0xffffffff) {
+      throw new RangeError(`a TTL is a whole number of ms up to 2^32 - 1, not ${ttl}`);
+    }
     const entry = this.#expect(key, ifVersion);
-    if (entry?.value === value)
+    // The same value, and no TTL before or after: nothing to do. With a TTL the update renews
+    // the key's lease (the guide's ephemeral values: their owner sets them again in time).
+    if (entry?.value === value && ttl === 0 && entry.expires === 0) {
       return { seq: this.#store.seq, version: entry.version, changed: false };
-    const seq = this.#update(key, value);
-    return { seq, version: seq, changed: true };
+    }
+    const changed = entry?.value !== value; // before: the update changes the entry in place
+    const seq = this.#update(key, value, ttl);
+    return { seq, version: seq, changed };
   }
 
   /**
@@ -481,6 +500,7 @@ export class ConfigServer extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#expiryTimer);
     if (this.state === "active") this.#toPeer(["", "bye", "BYE"]);
     this.#releaseHeld(true);
     this.#sessions.clear();
@@ -500,16 +520,36 @@ export class ConfigServer extends EventEmitter {
    * @param {string} key
    * @param {string | undefined} value undefined deletes
    */
-  #update(key, value) {
+  #update(key, value, ttl = 0, expired = false) {
     const store = this.#store;
-    const record = { key, seq: store.seq + 1, value, ttl: 0 };
+    const record = { key, seq: store.seq + 1, value, ttl, expired };
     store.apply(record);
     this.#log?.append(record);
     this.#history.push(record);
-    this.#publish(encodeUpdate(key, this.#epoch, record.seq, value));
-    this.emit("update", { key, seq: record.seq, value });
+    if (ttl > 0) this.#expiries.add(key, record.seq, Date.now() + ttl);
+    this.#publish(encodeUpdate(key, this.#epoch, record.seq, value, ttl));
+    this.emit("update", { key, seq: record.seq, value, ttl, expired });
     if (!this.#batching) this.#settle();
     return record.seq;
+  }
+
+  /** Deletes the keys whose TTL ran out (each still at the version that set its TTL). */
+  #expire() {
+    if (this.state !== "active" || this.#closed) return;
+    const now = Date.now();
+    this.#batching = true;
+    let expired = 0;
+    try {
+      for (const { key, version } of this.#expiries.due(now)) {
+        const entry = this.#store.get(key);
+        if (entry === undefined || entry.version !== version || entry.expires > now) continue;
+        this.#update(key, undefined, 0, true);
+        expired += 1;
+      }
+    } finally {
+      this.#batching = false;
+    }
+    if (expired > 0) this.#settle();
   }
 
   /**
@@ -613,7 +653,7 @@ export class ConfigServer extends EventEmitter {
       REPLAY: [4, 4],
       MORE: [1, 1],
       CANCEL: [0, 0],
-      SET: [2, 3],
+      SET: [2, 4],
       DEL: [1, 2],
       MSET: [1, 1],
       GET: [1, 1],
@@ -682,11 +722,12 @@ export class ConfigServer extends EventEmitter {
         const [key, ...rest] = args;
         const value = command === "SET" ? rest.shift() : undefined;
         const ifVersion = rest[0] === undefined || rest[0] === "" ? undefined : parseSeq(rest[0]);
+        const ttl = rest[1] === undefined || rest[1] === "" ? 0 : parseSeq(rest[1]);
         try {
           const { seq, version, changed } =
             value === undefined
               ? this.delete(key, { ifVersion })
-              : this.set(key, value, { ifVersion });
+              : this.set(key, value, { ifVersion, ttl });
           return ["OK", seq, version, changed ? 1 : 0];
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error;
@@ -712,7 +753,7 @@ export class ConfigServer extends EventEmitter {
         const entry = store.get(args[0]);
         return entry === undefined
           ? ["NOTFOUND", store.seq]
-          : ["OK", store.seq, entry.value, entry.version];
+          : ["OK", store.seq, entry.value, entry.version, ConfigStore.ttlLeft(entry)];
       }
       default:
         throw new Error(`unknown command "${command}"`);
