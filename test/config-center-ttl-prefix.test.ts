@@ -122,7 +122,7 @@ describe("config center: subtrees", () => {
     }
     const whole = await runCli(["status", "--requests", requests]);
     const db = await runCli(["status", "--prefix", "db/", "--requests", requests]);
-    const dbState = db.events[0] as { seq: number; hash: string; size: number };
+    const dbState = db.events[0] as unknown as { seq: number; hash: string; size: number };
     expect(dbState.size).toBeGreaterThan(0);
     expect(dbState.size).toBeLessThan(whole.events[0]!.size as number);
     await subtree.waitFor(
@@ -138,7 +138,7 @@ describe("config center: subtrees", () => {
     expect(keys.every((key) => key.startsWith("db/"))).toBe(true);
     expect(subtree.of("dropped").length).toBeGreaterThan(0);
     // The full node has everything.
-    const wholeState = whole.events[0] as { seq: number; hash: string };
+    const wholeState = whole.events[0] as unknown as { seq: number; hash: string };
     await all.waitFor((e) => isState(e) && e.seq === wholeState.seq, "the full node's state");
     expect(all.state).toEqual({ seq: wholeState.seq, hash: wholeState.hash });
 
