@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 
 import { ConfigClient, ConflictError } from "./client.mjs";
+import { clientCurve } from "./cli-curve.mjs";
 import { UsageError } from "./cli-errors.mjs";
 import { DEFAULT_CONNECT } from "./protocol.mjs";
 
@@ -14,8 +15,10 @@ export async function runClientCommand(given) {
   const twoServers = Array.isArray(requests);
   // Checked before connecting: a wrong command line is told as such, whatever the server.
   const run = prepare(given);
+  const curve = clientCurve(given);
   const client = new ConfigClient({
     requests,
+    curve,
     // With a backup, long enough for a failover (3 heartbeat intervals, 3 s by default).
     timeout: given.number("timeout", 1) ?? (twoServers ? 10_000 : 5000),
   });

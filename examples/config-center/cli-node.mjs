@@ -2,6 +2,7 @@
 // snapshots and replays, the updates it applies (unless --quiet), a "state" line whenever its
 // state changed since the last one (checked at each heartbeat, when the server confirmed nothing
 // is missing), and what it notices (gaps, a lost server, a failover).
+import { clientCurve } from "./cli-curve.mjs";
 import { untilSignal } from "./cli-signals.mjs";
 import { ConfigNode } from "./node.mjs";
 import { DEFAULT_CONNECT } from "./protocol.mjs";
@@ -33,6 +34,7 @@ export async function runNode(given) {
     receiveHighWaterMark: given.number("hwm"),
     dropEvery: given.number("drop-every"),
     prefix: /** @type {string | undefined} */ (options.prefix),
+    curve: clientCurve(given),
   });
   let reported = { seq: -1, epoch: "" };
   const reportState = () => {

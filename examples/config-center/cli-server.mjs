@@ -1,4 +1,5 @@
 // `cli.mjs server`: runs a ConfigServer until SIGINT or SIGTERM, printing its events.
+import { serverCurve } from "./cli-curve.mjs";
 import { UsageError } from "./cli-errors.mjs";
 import { untilSignal } from "./cli-signals.mjs";
 import { DEFAULT_BIND } from "./protocol.mjs";
@@ -33,7 +34,9 @@ export async function runServer(given) {
     if (endpoint.includes(","))
       throw new UsageError(`${name} of a server is the one endpoint it binds`);
   }
+  const curve = serverCurve(given, peerUpdates !== undefined);
   const server = new ConfigServer({
+    curve,
     updates,
     requests,
     dataFile: /** @type {string | undefined} */ (options.data),

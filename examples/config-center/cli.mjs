@@ -7,6 +7,7 @@
 //   node examples/config-center/cli.mjs get [<key>]
 //   node examples/config-center/cli.mjs import <file.json | ->
 //   node examples/config-center/cli.mjs status
+//   node examples/config-center/cli.mjs keys <directory> <name>  a CURVE certificate pair
 //
 // EP is a ZeroMQ endpoint. The server binds tcp://*:5570 (updates) and tcp://*:5571 (requests)
 // unless told otherwise; nodes and the other commands connect to tcp://localhost:5570/5571.
@@ -17,13 +18,14 @@
 import { parseArgs } from "node:util";
 
 import { runClientCommand } from "./cli-client.mjs";
+import { runKeys } from "./cli-curve.mjs";
 import { UsageError, exitWith } from "./cli-errors.mjs";
 import { runNode } from "./cli-node.mjs";
 import { runServer } from "./cli-server.mjs";
 import { DEFAULT_BIND, DEFAULT_CONNECT } from "./protocol.mjs";
 
 const CLIENTS = ["set", "del", "get", "import", "status"];
-const ALL = ["server", "node", ...CLIENTS];
+const ALL = ["server", "node", ...CLIENTS, "keys"];
 
 /**
  * Every option: its type, the commands it applies to, and its help line.
@@ -93,6 +95,26 @@ const OPTIONS = {
     for: ["node", "get", "status"],
     help: "P  only the keys starting with P (a subtree: db/): node follows them, get lists them, status hashes them",
   },
+  curve: {
+    type: "string",
+    for: ["server", "node", ...CLIENTS],
+    help: "FILE  CURVE: this side's secret certificate (NAME.key_secret, from cli.mjs keys)",
+  },
+  clients: {
+    type: "string",
+    for: ["server"],
+    help: "DIR  with --curve: the public certificates (NAME.key) of the clients let in",
+  },
+  "server-key": {
+    type: "string",
+    for: ["node", ...CLIENTS],
+    help: "KEY  with --curve: the server's public key or certificate file (KEY,KEY: a pair's)",
+  },
+  "peer-key": {
+    type: "string",
+    for: ["server"],
+    help: "KEY  with --curve: the other server's public key or certificate file",
+  },
   json: { type: "boolean", for: ALL, help: "one JSON object per line (errors too)" },
   quiet: { type: "boolean", for: ["server", "node"], help: "do not print each update" },
   help: { type: "boolean", for: ALL, short: "h", help: "this help" },
@@ -100,7 +122,8 @@ const OPTIONS = {
 
 const usage = [
   "Usage: cli.mjs server | node | set <key> <value> | set <key> - | set <key> --file FILE",
-  "               | del <key> | get [<key>] | import <file.json | -> | status   [options]",
+  "               | del <key> | get [<key>] | import <file.json | -> | status",
+  "               | keys <directory> <name>   (a CURVE certificate pair)            [options]",
   ...Object.entries(OPTIONS).map(([name, option]) => {
     const [argument, ...words] = option.help.split("  ");
     const text = words.length > 0 ? words.join("  ") : argument;
@@ -198,6 +221,7 @@ const given = {
 try {
   if (command === "server") await runServer(given);
   else if (command === "node") await runNode(given);
+  else if (command === "keys") runKeys(given);
   else await runClientCommand(given);
 } catch (error) {
   exitWith(context, error);

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Dealer } from "zmq-napi";
 
 import { watchConnection } from "./connection.mjs";
+import { clientSocketOptions } from "./security.mjs";
 import { BusyError, ConflictError, NoReplyError, NotActiveError, TooOldError } from "./errors.mjs";
 import { DEFAULT_CONNECT, MSET_RECORDS, checkKey, parseSeq } from "./protocol.mjs";
 import { RecordWriter, forEachRecord } from "./records.mjs";
@@ -32,6 +33,7 @@ export { BusyError, ConflictError, NoReplyError, NotActiveError, TooOldError } f
  *   tcp://localhost:5571), or the primary's and the backup's
  * @property {number} [timeout]   ms to wait for a reply, or for the next chunk of a stream
  *   (default 5000); with two servers, each try at one of them waits at most ATTEMPT ms of it
+ * @property {import("./security.mjs").ClientCurve} [curve]  connect as a CURVE client
  */
 
 /** The chunks of a stream in flight at once (credit given to the server). */
@@ -66,15 +68,18 @@ export class ConfigClient extends EventEmitter {
   #failures = new Set();
   /** Date.now() of the "lost" event while no reply has come since, else undefined. */
   #lostAt;
+  /** @type {import("./security.mjs").ClientCurve | undefined} */
+  #curve;
 
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
     super();
     this.#timeout = options.timeout ?? 5000;
+    this.#curve = options.curve;
     const requests = options.requests ?? DEFAULT_CONNECT.requests;
     const endpoints = Array.isArray(requests) ? requests : [requests];
     if (endpoints.length === 0) throw new TypeError("no requests endpoint");
-    this.#links = endpoints.map((endpoint) => this.#link(endpoint));
+    this.#links = endpoints.map((endpoint, index) => this.#link(endpoint, index));
   }
 
   /** The endpoint requests go to now (the one that answered last). */
@@ -396,9 +401,9 @@ export class ConfigClient extends EventEmitter {
   }
 
   /** A DEALER connected to `endpoint`, its replies dispatched by request id. */
-  #link(endpoint) {
+  #link(endpoint, index = this.#links.findIndex((link) => link.endpoint === endpoint)) {
     // linger 0: requests still queued when the client closes are thrown away, not sent later.
-    const dealer = new Dealer({ linger: 0 });
+    const dealer = new Dealer({ linger: 0, ...clientSocketOptions(this.#curve, index) });
     const connection = watchConnection(dealer, endpoint);
     dealer.connect(endpoint);
     const link = { endpoint, dealer, connection };

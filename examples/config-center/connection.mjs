@@ -61,6 +61,9 @@ export function watchConnection(socket, endpoint) {
       if (state.denied) {
         return `${endpoint} refused this client (${state.refused}): is its public key on the server's allow-list (--clients)?`;
       }
+      if (state.refused?.includes("MECHANISM_MISMATCH")) {
+        return `${endpoint} uses other security settings: one side has --curve and the other not`;
+      }
       if (state.refused !== undefined || state.droppedInHandshake > 0) {
         const why = state.refused === undefined ? "" : ` (${state.refused})`;
         return `${endpoint} drops the connection during the ZeroMQ handshake${why}: not the expected kind of socket (the server's updates and requests endpoints swapped?) or other security settings (--curve, --server-key)`;

@@ -17,6 +17,7 @@ import { Subscriber } from "zmq-napi";
 
 import { ConfigClient } from "./client.mjs";
 import { watchConnection } from "./connection.mjs";
+import { clientSocketOptions } from "./security.mjs";
 import { BusyError, TooOldError } from "./errors.mjs";
 import { DEFAULT_CONNECT, HEARTBEAT, decodePublished, termOf } from "./protocol.mjs";
 import { ConfigStore } from "./store.mjs";
@@ -34,6 +35,7 @@ import { ConfigStore } from "./store.mjs";
  * @property {number} [receiveHighWaterMark]  of the SUB socket (libzmq's default: 1000)
  * @property {number} [maxBuffered]  updates kept while a snapshot is under way (100000); beyond
  *   it the buffer is emptied, which costs one more replay, never correctness
+ * @property {import("./security.mjs").ClientCurve} [curve]  connect as a CURVE client
  * @property {string} [prefix]  follow only the keys starting with it (a subtree: "db/"), not
  *   the whole map: see #process for how its state is kept exact
  * @property {number} [dropEvery]  fault injection for tests: throw away every Nth update received
@@ -142,8 +144,8 @@ export class ConfigNode extends EventEmitter {
     const options = this.#options;
     // Subscribe first, then snapshot: no update after the snapshot can then be missed unseen.
     // With a primary and a backup, to both: only the active one publishes updates.
-    for (const endpoint of [options.updates ?? DEFAULT_CONNECT.updates].flat()) {
-      const socket = new Subscriber({ linger: 0 });
+    for (const [index, endpoint] of [options.updates ?? DEFAULT_CONNECT.updates].flat().entries()) {
+      const socket = new Subscriber({ linger: 0, ...clientSocketOptions(options.curve, index) });
       if (options.receiveHighWaterMark !== undefined) {
         socket.receiveHighWaterMark = options.receiveHighWaterMark;
       }
@@ -157,6 +159,7 @@ export class ConfigNode extends EventEmitter {
     this.#client = new ConfigClient({
       requests: options.requests ?? DEFAULT_CONNECT.requests,
       timeout: options.snapshotTimeout ?? 3000,
+      curve: options.curve,
     });
     for (const { socket } of this.#subscribers) void this.#listen(socket);
     this.#lastHeard = this.#lastLook = Date.now();

@@ -28,8 +28,9 @@ export class Replica extends EventEmitter {
    * @param {import("./history.mjs").History} options.history  this server's recent updates
    * @param {number} options.heartbeatInterval
    * @param {(epoch: string, seq: number) => void} options.acknowledge  sends ACK to the active
+   * @param {import("./security.mjs").ClientCurve} [options.curve]  CURVE, as a client of it
    */
-  constructor({ updates, requests, store, log, history, heartbeatInterval, acknowledge }) {
+  constructor({ updates, requests, store, log, history, heartbeatInterval, acknowledge, curve }) {
     super();
     this.#log = log;
     this.#history = history;
@@ -42,6 +43,7 @@ export class Replica extends EventEmitter {
       store,
       heartbeatInterval,
       receiveHighWaterMark: 100_000,
+      curve,
     });
     this.#node.on("update", ({ key, seq, value, ttl }) => {
       const record = { key, seq, value, ttl };

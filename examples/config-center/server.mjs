@@ -37,6 +37,12 @@ import {
 } from "./protocol.mjs";
 import { readRecords } from "./records.mjs";
 import { Replica } from "./replica.mjs";
+import {
+  bindsEverywhere,
+  clientSocketOptions,
+  serverSocketOptions,
+  startAuthenticator,
+} from "./security.mjs";
 import { Sessions } from "./sessions.mjs";
 import { ConfigStore } from "./store.mjs";
 
@@ -59,6 +65,9 @@ import { ConfigStore } from "./store.mjs";
  * @property {"primary" | "backup"} [role]  with `peer`: this server's part in the pair
  * @property {{ updates: string, requests: string }} [peer]  the other server's endpoints (to
  *   connect to): with it, this server is one of a primary and a backup
+ * @property {import("./security.mjs").ServerCurve} [curve]  CURVE: encrypted, and only the
+ *   clients on the allow-list let in (security.mjs); one server with CURVE per process (one ZAP
+ *   authenticator per context)
  */
 
 /** Heartbeat intervals of silence after which the peer counts as gone (as nodes count it). */
@@ -136,6 +145,8 @@ export class ConfigServer extends EventEmitter {
   #lastTick = 0;
   /** When keys with a TTL expire. */
   #expiries = new Expiries();
+  /** With CURVE: the ZAP handler that checks clients against the allow-list. */
+  #authenticator = /** @type {import("zmq-napi").Authenticator | undefined} */ (undefined);
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #expiryTimer;
 
@@ -174,9 +185,24 @@ export class ConfigServer extends EventEmitter {
       this.#ancestors = replayed.runs;
       if (replayed.truncated > 0) this.emit("truncated", { bytes: replayed.truncated });
     }
-    this.#publisher = new Publisher({ linger: 0 });
+    const { curve } = this.#options;
+    if (curve === undefined) {
+      for (const endpoint of [updates, requests].filter(bindsEverywhere)) {
+        this.emit(
+          "warning",
+          new Error(
+            `${endpoint} listens on every interface without --curve: whoever reaches it can read and change the configuration`,
+          ),
+        );
+      }
+    } else {
+      this.#authenticator = await startAuthenticator(curve, (message) =>
+        this.emit("warning", new Error(message)),
+      );
+    }
+    this.#publisher = new Publisher({ linger: 0, ...serverSocketOptions(curve) });
     if (sendHighWaterMark !== undefined) this.#publisher.sendHighWaterMark = sendHighWaterMark;
-    this.#router = new Router({ linger: 0 });
+    this.#router = new Router({ linger: 0, ...serverSocketOptions(curve) });
     try {
       await this.#publisher.bind(updates);
       await this.#router.bind(requests);
@@ -184,6 +210,7 @@ export class ConfigServer extends EventEmitter {
       this.#publisher.close();
       this.#router.close();
       this.#log?.close();
+      await this.#authenticator?.stop();
       throw error;
     }
     const { peer } = this.#options;
@@ -194,11 +221,12 @@ export class ConfigServer extends EventEmitter {
         role: this.role,
         expiry: FAILOVER_AFTER * heartbeatInterval,
       });
-      this.#peerWatch = new Subscriber({ linger: 0 });
+      const asClient = clientSocketOptions(this.#peerCurve());
+      this.#peerWatch = new Subscriber({ linger: 0, ...asClient });
       this.#peerWatch.connect(peer.updates);
       this.#peerWatch.subscribe(HEARTBEAT);
       // A short linger: a BYE sent when closing should still go out.
-      this.#peerLink = new Dealer({ linger: 500 });
+      this.#peerLink = new Dealer({ linger: 500, ...asClient });
       this.#peerLink.connect(peer.requests);
       void this.#watchPeer();
     }
@@ -299,6 +327,7 @@ export class ConfigServer extends EventEmitter {
       history: this.#history,
       heartbeatInterval: this.#options.heartbeatInterval,
       acknowledge: (epoch, seq) => this.#toPeer(["", "ack", "ACK", epoch, seq]),
+      curve: this.#peerCurve(),
     });
     replica.on("snapshot", ({ seq }) => this.emit("synced", { kind: "snapshot", seq }));
     replica.on("replay", ({ to }) => this.emit("synced", { kind: "replay", seq: to }));
@@ -307,6 +336,15 @@ export class ConfigServer extends EventEmitter {
     replica.start();
     this.emit("passive", { reason });
     this.#tick();
+  }
+
+  /** With CURVE: this server as a client of its peer (its own keys, the peer's public key). */
+  #peerCurve() {
+    const { curve } = this.#options;
+    if (curve === undefined) return undefined;
+    if (curve.peerKey === undefined)
+      throw new Error("with CURVE and a peer, the peer's public key is needed");
+    return { publicKey: curve.publicKey, secretKey: curve.secretKey, serverKeys: [curve.peerKey] };
   }
 
   /** The peer's heartbeats, into the state machine. */
@@ -511,6 +549,7 @@ export class ConfigServer extends EventEmitter {
     this.#peerLink?.close();
     await this.#serving;
     this.#log?.close();
+    await this.#authenticator?.stop();
   }
 
   /**
