@@ -14,7 +14,11 @@ import { formatEvent } from "./report.mjs";
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.mjs");
 const updatesPort = process.env.UPDATES_PORT ?? "5570";
 const requestsPort = process.env.REQUESTS_PORT ?? "5571";
-const bind = ["--updates", `tcp://*:${updatesPort}`, "--requests", `tcp://*:${requestsPort}`];
+// Loopback only: the tour has no --curve, and a server on every interface would say so.
+const bind = [
+  ...["--updates", `tcp://127.0.0.1:${updatesPort}`],
+  ...["--requests", `tcp://127.0.0.1:${requestsPort}`],
+];
 const connect = [
   ...["--updates", `tcp://localhost:${updatesPort}`],
   ...["--requests", `tcp://localhost:${requestsPort}`],
