@@ -135,13 +135,23 @@ export function startChild(argv: string[], options: StartOptions = {}): Child {
   child.stdin?.on("error", () => undefined); // writing to a child that is gone
   child.on("error", (error) => (stderr += `\n[test] could not start ${name}: ${error.message}\n`));
 
+  // Once the group is gone its id may be reused by a stranger's group: never signal it again.
+  let groupGone = false;
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const signal = (how: NodeJS.Signals) => {
-    if (options.group && child.pid !== undefined) {
+    if (options.group && child.pid !== undefined && !groupGone) {
       try {
         process.kill(-child.pid, how); // the group outlives its leader when others are left
         return;
       } catch {
-        // the whole group is gone
+        groupGone = true;
       }
     }
     if (!closed) child.kill(how);
@@ -163,7 +173,8 @@ export function startChild(argv: string[], options: StartOptions = {}): Child {
       closed = true;
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      if (!options.group) registry.running.delete(handle);
+      if (options.group && child.pid !== undefined && !groupAlive()) groupGone = true;
+      if (!options.group || groupGone) registry.running.delete(handle);
       notify();
       resolve({
         code,
