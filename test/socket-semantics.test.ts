@@ -506,6 +506,41 @@ describe("fairness towards the event loop", () => {
     expect(delay).toBeLessThan(500);
     expect(received).toBeGreaterThan(512);
   });
+
+  // zeromq.js's "should not starve event loop" counts 1 ms timer ticks during 2,500 sends, which
+  // measures speed as much as fairness. What it means to check is how often the event loop
+  // turns; a setImmediate chain counts that whatever the speed: a loop that never yields gives 0.
+  async function loopTurnsDuring(operations: () => Promise<void>): Promise<number> {
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      if (!counting) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    await operations();
+    counting = false;
+    return turns;
+  }
+
+  it("2,500 sends and 2,500 receives that complete at once each let the event loop turn 4 times", async () => {
+    const { push, pull } = await pipeline(
+      "inproc",
+      { sendHighWaterMark: 5000 },
+      { receiveHighWaterMark: 5000 },
+    );
+    const sendTurns = await loopTurnsDuring(async () => {
+      for (let i = 0; i < 2500; i++) await push.send("x");
+    });
+    await sleep(20);
+    const receiveTurns = await loopTurnsDuring(async () => {
+      for (let i = 0; i < 2500; i++) await pull.receive();
+    });
+    // One turn per 512 operations: floor(2500 / 512) = 4 at least, whatever the counter held.
+    expect(sendTurns).toBeGreaterThanOrEqual(4);
+    expect(receiveTurns).toBeGreaterThanOrEqual(4);
+  });
 });
 
 describe("readable and writable", () => {
