@@ -16,6 +16,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
+const { fileURLToPath } = require("node:url");
 
 const versions = require("./versions.json");
 
@@ -169,8 +170,17 @@ function aptSourceDownload(debian) {
   return dir;
 }
 
+// Fetches `url` (http, https, or file: for local mirrors and tests) into `destination`.
 async function download(url, destination) {
   log(`downloading ${url}`);
+  if (url.startsWith("file:")) {
+    try {
+      fs.copyFileSync(fileURLToPath(url), destination);
+    } catch (error) {
+      throw new Error(`download of ${url} failed: ${error.message}`);
+    }
+    return;
+  }
   let response;
   try {
     response = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(120_000) });
@@ -179,6 +189,18 @@ async function download(url, destination) {
   }
   if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}`);
   fs.writeFileSync(destination, Buffer.from(await response.arrayBuffer()));
+}
+
+// Puts a checked file into the cache as `name`, through a rename so that a concurrent build
+// never sees half a file.
+function intoCache(file, name) {
+  const dir = path.join(cacheRoot(), "sources");
+  fs.mkdirSync(dir, { recursive: true });
+  const cached = path.join(dir, name);
+  const partial = `${cached}.partial-${crypto.randomBytes(6).toString("hex")}`;
+  fs.copyFileSync(file, partial);
+  fs.renameSync(partial, cached);
+  return cached;
 }
 
 /**
@@ -197,9 +219,7 @@ async function obtain(lib, kind) {
   const partial = `${cached}.partial-${crypto.randomBytes(6).toString("hex")}`;
   const adopt = (file, origin) => {
     verify(file, artifact.sha256, `(from ${origin}; not used)`);
-    fs.copyFileSync(file, partial);
-    fs.renameSync(partial, cached);
-    return cached;
+    return intoCache(file, artifact.file);
   };
 
   const local = process.env[envName(lib, kind)];
@@ -244,7 +264,19 @@ async function obtain(lib, kind) {
   );
 }
 
-module.exports = { obtain, cacheRoot, sha256Of, verify, envName, log, ChecksumError, versions };
+module.exports = {
+  obtain,
+  aptSourceDownload,
+  download,
+  intoCache,
+  cacheRoot,
+  sha256Of,
+  verify,
+  envName,
+  log,
+  ChecksumError,
+  versions,
+};
 
 if (require.main === module) {
   // `node deps/sources.js [lib …]` fetches and verifies sources without building.
