@@ -11,6 +11,7 @@ const path = require("node:path");
 const { spawnSync, execFileSync } = require("node:child_process");
 
 const root = path.join(__dirname, "..");
+const pinned = require("../deps/versions.json").libzmq.version;
 const keep = process.argv.includes("--keep");
 
 function step(name) {
@@ -134,8 +135,8 @@ function main() {
     const loaded = JSON.parse(cjs);
     const imported = JSON.parse(esm);
     process.stdout.write(`require: ${cjs}import:  ${esm}`);
-    if (loaded.version !== "4.3.4" || imported.version !== "4.3.4")
-      throw new Error("wrong libzmq version");
+    if (loaded.version !== pinned || imported.version !== pinned)
+      throw new Error(`wrong libzmq version: not the pinned ${pinned}`);
     if (!loaded.binary.includes(`${path.sep}prebuilds${path.sep}`))
       throw new Error("did not load the prebuild");
     for (const key of ["pgm", "curve", "draft"]) {

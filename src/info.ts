@@ -1,6 +1,6 @@
 import { addon, type NativeCapability } from "./native";
 
-/** The version of the libzmq linked into the addon, e.g. `"4.3.4"`. */
+/** The version of the libzmq linked into the addon, `"major.minor.patch"`. */
 export const version: string = addon.version;
 
 /**

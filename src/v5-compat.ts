@@ -29,7 +29,7 @@ export { options, type OptionName } from "./v5-compat/socket-options";
 export { types, type SocketType } from "./v5-compat/socket-types";
 export type { Callback } from "./v5-compat/state";
 
-/** The libzmq version (`"4.3.4"`). */
+/** The version of the linked libzmq, `"major.minor.patch"`. */
 export const version: string = libzmqVersion;
 
 /**

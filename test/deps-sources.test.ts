@@ -24,12 +24,27 @@ describe("pinned third-party sources", () => {
   });
   afterEach(() => fs.rmSync(cache, { recursive: true, force: true }));
 
-  it("pins libzmq 4.3.4, OpenPGM 5.3.128 and libsodium 1.0.18 by sha256", () => {
-    expect(versions.libzmq.version).toBe("4.3.4");
-    expect(versions.openpgm.version).toBe("5.3.128");
-    expect(versions.libsodium.version).toBe("1.0.18");
+  // What deps/bump.js keeps true and build.js relies on: each name of a release carries its
+  // version, so that the names of the next one follow from them.
+  it("pins libzmq, OpenPGM and libsodium by sha256, under names that carry the version", () => {
+    expect(Object.keys(versions).filter((key) => !key.startsWith("/"))).toEqual([
+      "libsodium",
+      "openpgm",
+      "libzmq",
+    ]);
     for (const lib of ["libzmq", "openpgm", "libsodium"]) {
-      expect(versions[lib].archive.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const { version, archive, debian } = versions[lib];
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(archive.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(archive.file).toContain(`_${version}`);
+      expect(archive.topdir).toContain(`-${version}`);
+      if (archive.upstream !== null) expect(archive.upstream).toContain(version);
+      expect(debian.version.startsWith(version)).toBe(true);
+      if (debian.patches !== null) {
+        expect(debian.patches.sha256).toMatch(/^[0-9a-f]{64}$/);
+        const name = `${debian.source}_${debian.version}.debian.tar.`;
+        expect(debian.patches.file.startsWith(name), debian.patches.file).toBe(true);
+      }
     }
   });
 
