@@ -379,7 +379,10 @@ describe("bind() and unbind()", () => {
     const second = track(new Pull());
     const deadline = performance.now() + 10_000;
     for (;;) {
-      const error = await second.bind(address).then(() => null, (e: unknown) => e);
+      const error = await second.bind(address).then(
+        () => null,
+        (e: unknown) => e,
+      );
       if (error === null) break;
       expect(error).toMatchObject({ code: "EADDRINUSE" });
       expect(performance.now()).toBeLessThan(deadline);
