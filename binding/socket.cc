@@ -189,6 +189,7 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::GetOption>("getOption"),
                          InstanceMethod<&Socket::SetOption>("setOption"),
                          InstanceMethod<&Socket::Monitor>("monitor"),
+                         InstanceMethod<&Socket::MonitorVersioned>("monitorVersioned"),
                          InstanceAccessor<&Socket::GetEvents>("events"),
                          InstanceAccessor<&Socket::IsClosed>("closed"),
                      });

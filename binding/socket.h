@@ -92,6 +92,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
 
   // Monitoring: zmq_socket_monitor to an inproc endpoint (null stops it).
   void Monitor(const Napi::CallbackInfo& info);
+  // zmq_socket_monitor_versioned, version 2 (monitor.cc).
+  void MonitorVersioned(const Napi::CallbackInfo& info);
 
   void OnPollReady() override;
   // Remembers that the socket uses udp://, whose datagrams have a size limit.

@@ -25,12 +25,18 @@ export {
 export { ZmqError, type ErrnoCode } from "./errors";
 export {
   Observer,
+  PeerObserver,
+  EventStream,
   type Event,
   type EventType,
   type EventOfType,
   type EventError,
   type ProtoError,
   type AuthError,
+  type PeerEvent,
+  type PeerEventOfType,
+  type PeerEndpoints,
+  type PeerObserverOptions,
 } from "./observer";
 export { Proxy, proxy, type ProxyOptions, type ProxyStatistics } from "./proxy";
 export {

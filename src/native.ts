@@ -88,6 +88,8 @@ export interface NativeSocket {
   setOption(id: number, kind: number, value: unknown): void;
   /** zmq_socket_monitor: publish `events` on an inproc endpoint (null stops monitoring). */
   monitor(endpoint: string | null, events?: number): void;
+  /** zmq_socket_monitor_versioned, version 2: `events` (ZMQ_EVENT_* mask) with both endpoints. */
+  monitorVersioned(endpoint: string, events: number): void;
 }
 
 export interface NativeAddon {
