@@ -2,10 +2,20 @@
 // inproc://zeromq.zap.01 in a context, which libzmq asks whether each PLAIN and CURVE client
 // (and NULL clients of a server with a zapDomain) may complete its handshake.
 import { context as defaultContext, type Context } from "../context";
-import { ZmqError, expectFunction, typeError } from "../errors";
+import { ZmqError, expectFunction, expectInteger, typeError } from "../errors";
 import { Router } from "../sockets";
+import { authRequest, consult, type Authorize, type AuthorizedAnswer } from "./authorize";
 import { Policy, type CurveClients } from "./policy";
-import { ZAP_ENDPOINT, decodeRequest, encodeReply, type ZapStatusCode } from "./zap";
+import {
+  ZAP_ENDPOINT,
+  decodeRequest,
+  encodeReply,
+  type ZapRequest,
+  type ZapStatusCode,
+} from "./zap";
+
+/** How long `authorize` may take by default, ms: well within libzmq's 30 s handshakeInterval. */
+const DEFAULT_AUTHORIZE_TIMEOUT = 5000;
 
 /** One answer the authenticator gave, as passed to `onDecision`. */
 export interface AuthDecision {
@@ -17,12 +27,23 @@ export interface AuthDecision {
   mechanism: string;
   /** Whether the client was let in (statusCode 200). */
   allowed: boolean;
-  /** 200 allowed, 400 refused, 500 a malformed request. */
+  /**
+   * 200 allowed; 400 refused (by the policy or `authorize`); 300 `authorize` did not answer in
+   * time; 500 a malformed request, or `authorize` threw or returned something else.
+   */
   statusCode: ZapStatusCode;
-  /** Why: "OK", or what refused it ("Unknown public key …", "Wrong password for …"). */
+  /**
+   * Why: "OK", or what refused it ("Unknown public key …", "Wrong password for …",
+   * "authorize() did not answer within 5000 ms", "authorize() failed: …").
+   */
   reason: string;
-  /** Who the client is when allowed: the PLAIN user name or the CURVE public key (Z85); else "". */
+  /**
+   * Who the client is when allowed (libzmq's "User-Id" property of its messages): what
+   * `authorize` named, else the PLAIN user name or the CURVE public key (Z85); "" otherwise.
+   */
   userId: string;
+  /** What `authorize` threw or rejected with, when it did (status 500). */
+  error?: unknown;
 }
 
 /** Options of an {@link Authenticator}. */
@@ -35,6 +56,20 @@ export interface AuthenticatorOptions {
    * an event listener would, and the authenticator goes on answering.
    */
   onDecision?: (decision: AuthDecision) => void;
+  /**
+   * Decides each connection the policy lets in (a further check: it can refuse, or name the
+   * user, but not admit what the policy refuses; for keys kept in a database, configure
+   * CURVE with "any" and look the key up here). May return a promise; requests are answered
+   * concurrently, so a slow answer holds up only its own handshake. See {@link AuthVerdict}.
+   */
+  authorize?: Authorize;
+  /**
+   * How long `authorize` may take, ms (default 5000). Past it the client is refused with ZAP
+   * status 300 ("temporary failure": libzmq drops the client without telling it, and the
+   * client retries as it reconnects) and the decision's reason says so; keep it below the
+   * servers' handshakeInterval.
+   */
+  authorizeTimeout?: number;
 }
 
 /**
@@ -59,6 +94,8 @@ export class Authenticator {
   readonly context: Context;
   readonly #policy = new Policy();
   readonly #onDecision: ((decision: AuthDecision) => void) | undefined;
+  readonly #authorize: Authorize | undefined;
+  readonly #authorizeTimeout: number;
   #router: Router | null = null;
   #starting: Promise<void> | null = null;
   #serving: Promise<void> | null = null;
@@ -70,6 +107,11 @@ export class Authenticator {
     this.context = options.context ?? defaultContext;
     if (options.onDecision !== undefined) expectFunction(options.onDecision, "onDecision");
     this.#onDecision = options.onDecision;
+    if (options.authorize !== undefined) expectFunction(options.authorize, "authorize");
+    this.#authorize = options.authorize;
+    const timeout = options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT;
+    expectInteger(timeout, "authorizeTimeout", 1, 2 ** 31 - 1);
+    this.#authorizeTimeout = timeout;
   }
 
   /** Whether it is bound and answering requests. */
@@ -181,24 +223,11 @@ export class Authenticator {
     for await (const frames of router) {
       const decoded = decodeRequest(frames);
       if (decoded === null) continue;
-      let reply: Buffer[];
-      let decision: AuthDecision;
       if ("request" in decoded) {
-        const { request } = decoded;
-        const answer = this.#policy.decide(request);
-        reply = encodeReply(request.routingId, request.requestId, answer);
-        decision = {
-          address: request.address,
-          domain: request.domain,
-          mechanism: request.mechanism,
-          allowed: answer.statusCode === 200,
-          statusCode: answer.statusCode,
-          reason: answer.reason,
-          userId: answer.statusCode === 200 ? answer.userId : "",
-        };
+        // Not awaited: each request is answered when its decision is made.
+        void this.#answer(router, decoded.request);
       } else {
-        reply = decoded.malformed;
-        decision = {
+        const decision: AuthDecision = {
           address: "",
           domain: "",
           mechanism: "",
@@ -207,17 +236,41 @@ export class Authenticator {
           reason: decoded.reason,
           userId: "",
         };
+        await this.#reply(router, decoded.malformed, decision);
       }
-      // Reported before the reply, so that the program hears of a decision before any socket
-      // event it causes.
-      this.#report(decision);
-      try {
-        await router.send(reply);
-      } catch (error) {
-        // Closed by stop() or by the context meanwhile: the loop ends with the socket.
-        if (router.closed) break;
-        throw error;
-      }
+    }
+  }
+
+  /** Decides one request: the policy, then `authorize` for what the policy allows. */
+  async #answer(router: Router, request: ZapRequest): Promise<void> {
+    let answer: AuthorizedAnswer = this.#policy.decide(request);
+    if (answer.statusCode === 200 && this.#authorize !== undefined) {
+      const asked = authRequest(request, answer);
+      answer = await consult(this.#authorize, asked, answer, this.#authorizeTimeout);
+    }
+    const decision: AuthDecision = {
+      address: request.address,
+      domain: request.domain,
+      mechanism: request.mechanism,
+      allowed: answer.statusCode === 200,
+      statusCode: answer.statusCode,
+      reason: answer.reason,
+      userId: answer.statusCode === 200 ? answer.userId : "",
+    };
+    if (answer.error !== undefined) decision.error = answer.error;
+    await this.#reply(router, encodeReply(request.routingId, request.requestId, answer), decision);
+  }
+
+  async #reply(router: Router, reply: Buffer[], decision: AuthDecision): Promise<void> {
+    // Reported before the reply, so that the program hears of a decision before any socket
+    // event it causes.
+    this.#report(decision);
+    try {
+      await router.send(reply);
+    } catch (error) {
+      // Closed by stop() or by the context meanwhile: the loop ends with the socket.
+      if (router.closed) return;
+      throw error;
     }
   }
 

@@ -1,5 +1,6 @@
 // Security helpers: a ZAP authenticator and CURVE certificate files (re-exports only).
 export { Authenticator, type AuthDecision, type AuthenticatorOptions } from "./authenticator";
+export { type AuthRequest, type AuthVerdict, type Authorize } from "./authorize";
 export {
   CertificateError,
   createCertificates,
