@@ -8,6 +8,23 @@ import { ZmqError } from "./errors";
 /** Events kept for a reader that is not reading; older ones are dropped beyond this. */
 const MAX_BUFFERED_EVENTS = 10_000;
 
+/** A listener of the events of type `T` among the events `E`. */
+export type EventListener<
+  E extends {
+    /** The event's type. */
+    type: string;
+  },
+  T extends E["type"],
+> = (
+  event: Extract<
+    E,
+    {
+      /** The type listened to. */
+      type: T;
+    }
+  >,
+) => void;
+
 /**
  * A stream of socket events of type `E` (see {@link Observer} and {@link PeerObserver}):
  * iterate it, `receive()` from it, or listen with `on(type, listener)`. It ends with an
@@ -127,36 +144,14 @@ export abstract class EventStream<
   }
 
   /** Calls `listener` for every event of `type` (switches the observer to emitter mode). */
-  on<T extends E["type"]>(
-    type: T,
-    listener: (
-      event: Extract<
-        E,
-        {
-          /** The type listened to. */
-          type: T;
-        }
-      >,
-    ) => void,
-  ): this {
+  on<T extends E["type"]>(type: T, listener: EventListener<E, T>): this {
     this.#emitterStarted().on(type, listener as (event: E) => void);
     this.demandChanged();
     return this;
   }
 
   /** Removes a listener added with on(). */
-  off<T extends E["type"]>(
-    type: T,
-    listener: (
-      event: Extract<
-        E,
-        {
-          /** The type listened to. */
-          type: T;
-        }
-      >,
-    ) => void,
-  ): this {
+  off<T extends E["type"]>(type: T, listener: EventListener<E, T>): this {
     if (this.#emitter === undefined) return this;
     this.#emitter.off(type, listener as (event: E) => void);
     this.demandChanged();

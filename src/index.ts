@@ -27,6 +27,7 @@ export {
   Observer,
   PeerObserver,
   EventStream,
+  type EventListener,
   type Event,
   type EventType,
   type EventOfType,

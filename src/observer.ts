@@ -10,7 +10,7 @@ import { decodeEvent, monitorEndpoint, type Event } from "./observer-events";
 import { Socket, nativeSocketOf } from "./socket";
 import { Pair } from "./sockets";
 
-export { EventStream } from "./event-stream";
+export { EventStream, type EventListener } from "./event-stream";
 export { PeerObserver, type PeerObserverOptions } from "./peer-observer";
 export {
   type AuthError,
