@@ -169,6 +169,25 @@ describe("authorize: the program decides each connection", () => {
     await expectRefused(held);
   }, 20_000);
 
+  it("an answer that comes after stop() is neither sent nor reported", async () => {
+    const server = curveServer();
+    const client = curveClient(server.keys.publicKey);
+    let release: ((verdict: boolean) => void) | undefined;
+    const { context, auth, decisions } = await startAuthenticator(
+      (configure) => configure.configureCurve("*", "any"),
+      { authorize: () => new Promise<boolean>((resolve) => (release = resolve)) },
+    );
+    const connection = await connect(context, server.options, client.options);
+    const deadline = Date.now() + 5000;
+    while (release === undefined && Date.now() < deadline) await sleep(5);
+    expect(release, "the client was never asked about").toBeDefined();
+    await auth.stop();
+    release!(true);
+    await sleep(50);
+    expect(decisions).toEqual([]);
+    expect(connection.serverEvents.types).not.toContain("handshake");
+  });
+
   it("validates its options", () => {
     expect(() => new Authenticator({ authorize: 42 as never })).toThrow(TypeError);
     expect(() => new Authenticator({ authorizeTimeout: 0 })).toThrow(RangeError);

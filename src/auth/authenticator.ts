@@ -262,6 +262,8 @@ export class Authenticator {
   }
 
   async #reply(router: Router, reply: Buffer[], decision: AuthDecision): Promise<void> {
+    // Stopped while `authorize` was deciding: the answer would reach no one.
+    if (router.closed) return;
     // Reported before the reply, so that the program hears of a decision before any socket
     // event it causes.
     this.#report(decision);
