@@ -14,6 +14,7 @@ import {
   type PeerEventOfType,
   type Socket,
 } from "../src/index";
+import { Client, Server } from "../src/draft";
 import { ZMQ } from "../src/generated/zmq-constants";
 import { nativeSocketOf } from "../src/socket";
 import { bindFresh } from "./helpers/endpoints";
@@ -129,6 +130,28 @@ describe("a ROUTER keeps the list of its peers by remote address", () => {
       () => `${peers.size} peers still tracked`,
     );
   }, 60_000);
+
+  it("a SERVER (a thread-safe draft socket) sees its CLIENTs come and go the same way", async () => {
+    const server = track(new Server({ linger: 0 }));
+    const { events } = collect(new PeerObserver(server, { events: ["accept", "disconnect"] }));
+    const address = await bindFresh(server, "tcp");
+    const client = track(new Client({ linger: 0 }));
+    client.connect(address);
+    await until(
+      () => kernelPeers(portOf(address)).size === 1 && events.length === 1,
+      () => `${events.length} events`,
+    );
+    const [peer] = kernelPeers(portOf(address));
+    client.close();
+    await until(
+      () => events.length === 2,
+      () => `${events.length} events`,
+    );
+    expect(events).toEqual([
+      { type: "accept", local: address, remote: peer },
+      { type: "disconnect", local: address, remote: peer },
+    ]);
+  });
 
   it("over ipc libzmq names the accepted peer only ipc:// (a client's unix socket has no name)", async () => {
     const router = track(new Router({ linger: 0 }));
