@@ -301,6 +301,18 @@ describe("the event filter", () => {
     const closed = new Router();
     closed.close();
     expect(() => new PeerObserver(closed)).toThrow(expect.objectContaining({ code: "EBADF" }));
+
+    // The native layer's own last line, for a caller that skips the TypeScript checks.
+    const native = nativeSocketOf(router);
+    expect(() => native.monitorVersioned(42 as never, 1)).toThrow(TypeError);
+    expect(() => native.monitorVersioned("inproc://peers-bad", -1)).toThrow(TypeError);
+    expect(() => native.monitorVersioned("inproc://peers-bad", 2 ** 40)).toThrow(TypeError);
+    expect(() => native.monitorVersioned("inproc://a\0b", 1)).toThrow(
+      expect.objectContaining({ code: "EINVAL" }),
+    );
+    expect(() => native.monitorVersioned("tcp://127.0.0.1:1", 1)).toThrow(
+      expect.objectContaining({ code: "EPROTONOSUPPORT" }),
+    );
   });
 
   it("a closed socket's observer is closed, even if it never monitored; receive() rejects", async () => {
