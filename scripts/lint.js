@@ -2,7 +2,7 @@
 // Checks formatting and types:
 //   - prettier over the TypeScript/JavaScript sources (src, test, bench, examples, scripts,
 //     deps/*.js and the *.ts/*.mts/*.cts config files at the top level);
-//   - clang-format over binding/**/*.{cc,h}, when clang-format is installed (Debian package
+//   - clang-format over binding/**/*.{c,cc,h}, when clang-format is installed (Debian package
 //     clang-format; CLANG_FORMAT names another binary). Without it this step is skipped with a
 //     notice, and fails only when CI=true;
 //   - tsc -p tsconfig.json --noEmit;
@@ -69,7 +69,7 @@ function scriptFiles() {
 }
 
 function cppFiles() {
-  return walk("binding", (name) => name.endsWith(".cc") || name.endsWith(".h"));
+  return walk("binding", (name) => /\.(c|cc|h)$/.test(name));
 }
 
 function run(command, commandArgs, options = {}) {
