@@ -4,11 +4,13 @@
 // the result (pins, recipes, this script, the compiler, the platform), so a second build
 // reuses it without fetching or compiling, and a changed recipe builds afresh.
 //
-//   node deps/build.js [--prefix-file FILE] [--sanitize FLAGS]
+//   node deps/build.js [--prefix-file FILE] [--sanitize FLAGS] [--toolchain FILE]
 //
 // The top-level CMakeLists.txt runs this at configure time. --sanitize (ZMQ_NAPI_SANITIZE=ON,
 // `npm run build:asan`) compiles all three with those compiler flags (AddressSanitizer and
 // UndefinedBehaviorSanitizer) into a prefix of its own, so the normal build's cache is untouched.
+// --toolchain cross-compiles them with a CMake toolchain file (deps/toolchains/<target>.cmake,
+// the one the addon is configured with) into a prefix named after the file's target.
 
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -74,7 +76,12 @@ function cmakeGenerator() {
   return spawnSync("ninja", ["--version"]).status === 0 ? ["-G", "Ninja"] : [];
 }
 
-function buildKey(sanitize) {
+// The compilers a toolchain file names (`set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)`).
+function toolchainCompilers(text) {
+  return [...text.matchAll(/set\(CMAKE_(?:C|CXX)_COMPILER\s+([^\s)]+)/g)].map((match) => match[1]);
+}
+
+function buildKey(sanitize, toolchain) {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(versions));
   hash.update(JSON.stringify(LIBZMQ_OPTIONS));
@@ -87,11 +94,20 @@ function buildKey(sanitize) {
   ]) {
     hash.update(fs.readFileSync(path.join(__dirname, file)));
   }
-  hash.update(capture(process.env.CC || "cc", ["--version"]));
-  hash.update(capture(process.env.CXX || "c++", ["--version"]));
-  hash.update(`${process.platform}-${process.arch}`);
+  if (toolchain) {
+    const text = fs.readFileSync(toolchain, "utf8");
+    hash.update(text);
+    for (const compiler of toolchainCompilers(text)) hash.update(capture(compiler, ["--version"]));
+  } else {
+    hash.update(capture(process.env.CC || "cc", ["--version"]));
+    hash.update(capture(process.env.CXX || "c++", ["--version"]));
+  }
+  const target = toolchain
+    ? path.basename(toolchain, ".cmake")
+    : `${process.platform}-${process.arch}`;
+  hash.update(target);
   const flavour = sanitize ? "-sanitize" : "";
-  return `${process.platform}-${process.arch}${flavour}-${hash.digest("hex").slice(0, 16)}`;
+  return `${target}${flavour}-${hash.digest("hex").slice(0, 16)}`;
 }
 
 // Our own fixes to the vendored sources (deps/patches/<lib>-*.patch), applied after Debian's;
@@ -200,7 +216,12 @@ function sanitizerDefines(sanitize, lib) {
   };
 }
 
-async function buildInto(prefix, scratch, sanitize) {
+// The toolchain file for every CMake build of a cross-compilation.
+function targetDefines(toolchain) {
+  return toolchain ? { CMAKE_TOOLCHAIN_FILE: toolchain } : {};
+}
+
+async function buildInto(prefix, scratch, sanitize, toolchain) {
   const sources = {};
   for (const lib of LIBRARIES) {
     const archive = await obtain(lib, "archive");
@@ -240,6 +261,7 @@ async function buildInto(prefix, scratch, sanitize) {
     cmakeBuild(path.join(__dirname, lib), path.join(scratch, `build-${lib}`), prefix, {
       SOURCE_DIR: sources[lib],
       ...sanitizerDefines(sanitize, lib),
+      ...targetDefines(toolchain),
     });
   }
 
@@ -259,12 +281,13 @@ async function buildInto(prefix, scratch, sanitize) {
       SODIUM_LIBRARIES: path.join(prefix, "lib", "libsodium.a"),
       CMAKE_FIND_PACKAGE_PREFER_CONFIG: "OFF",
       ...sanitizerDefines(sanitize, "libzmq"),
+      ...targetDefines(toolchain),
     },
     { ...process.env, PKG_CONFIG_PATH: pkgConfigPath, PKG_CONFIG_LIBDIR: pkgConfigPath },
   );
   checkPlatformHeader(zmqBuild);
-  if (sanitize) {
-    // Only the benchmark uses the perf tools, and it runs against the normal build.
+  if (sanitize || toolchain) {
+    // Only the benchmark uses the perf tools, and it runs against the normal, native build.
     log(`dependencies built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return;
   }
@@ -294,9 +317,9 @@ async function buildInto(prefix, scratch, sanitize) {
   log(`dependencies built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function ensureBuilt(sanitize = "") {
+async function ensureBuilt(sanitize = "", toolchain = "") {
   const root = path.join(cacheRoot(), "build");
-  const prefix = path.join(root, buildKey(sanitize));
+  const prefix = path.join(root, buildKey(sanitize, toolchain));
   if (fs.existsSync(path.join(prefix, ".complete"))) {
     log(`using cached dependencies in ${prefix}`);
     return prefix;
@@ -308,7 +331,7 @@ async function ensureBuilt(sanitize = "") {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-deps-"));
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    await buildInto(staging, scratch, sanitize);
+    await buildInto(staging, scratch, sanitize, toolchain);
     fs.writeFileSync(path.join(staging, ".complete"), new Date().toISOString() + "\n");
     try {
       fs.renameSync(staging, prefix);
@@ -327,7 +350,11 @@ module.exports = { ensureBuilt, LIBRARIES };
 if (require.main === module) {
   const fileFlag = process.argv.indexOf("--prefix-file");
   const sanitizeFlag = process.argv.indexOf("--sanitize");
-  ensureBuilt(sanitizeFlag > 0 ? process.argv[sanitizeFlag + 1].trim() : "")
+  const toolchainFlag = process.argv.indexOf("--toolchain");
+  ensureBuilt(
+    sanitizeFlag > 0 ? process.argv[sanitizeFlag + 1].trim() : "",
+    toolchainFlag > 0 ? path.resolve(process.argv[toolchainFlag + 1]) : "",
+  )
     .then((prefix) => {
       if (fileFlag > 0) fs.writeFileSync(process.argv[fileFlag + 1], prefix);
       process.stdout.write(`${prefix}\n`);

@@ -1,44 +1,126 @@
 "use strict";
-// Writes prebuilds/<platform>-<arch>/zmq-napi.napi.node (the layout node-gyp-build loads) with
-// prebuildify, whose node-gyp is our cmake-js shim, and copies the vendored libraries'
-// licences into licenses/ so that a packed release carries them. A linux glibc prebuild that
-// needs more than glibc 2.28 fails the step (scripts/glibc-floor.js).
+// Writes prebuilds/<platform>-<arch>/zmq-napi.glibc.node (the layout node-gyp-build loads) for
+// this machine and for each cross target, and copies the vendored libraries' licences into
+// licenses/ so that a packed release carries them. A linux glibc prebuild that needs more
+// than glibc 2.28 fails the step (scripts/glibc-floor.js).
+//
+//   node scripts/prebuild.js                 this machine's target and every cross target
+//   node scripts/prebuild.js --arch x64      only the targets named (comma-separated archs)
+//
+// This machine's target is built by prebuildify, whose node-gyp is our cmake-js shim. A cross
+// target is configured with deps/toolchains/<platform>-<arch>.cmake (which cross-compiles the
+// vendored libraries too, into a cache prefix of their own) in build/<platform>-<arch>/, and
+// stripped as prebuildify strips.
 
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const floor = require("./glibc-floor");
+const { buildNative } = require("./build-native");
 
 const root = path.join(__dirname, "..");
+const host = `${process.platform}-${process.arch}`;
 
-const prebuildify = require.resolve("prebuildify/bin.js");
-const result = spawnSync(
-  process.execPath,
-  [prebuildify, "--napi", "--strip", "--tag-libc", "--target", `node@${process.versions.node}`],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, PREBUILD_NODE_GYP: path.join(__dirname, "prebuildify-node-gyp.js") },
-  },
-);
-if (result.status !== 0) process.exit(result.status ?? 1);
+// Cross targets built from a linux-x64 machine, and the Debian packages their toolchain
+// file needs.
+const CROSS_TARGETS = {
+  "linux-arm64": { packages: "g++-aarch64-linux-gnu qemu-user-static" },
+};
 
-const prefix = fs.readFileSync(path.join(root, "build", "deps-prefix.txt"), "utf8").trim();
-const licenses = path.join(root, "licenses");
-fs.rmSync(licenses, { recursive: true, force: true });
-fs.cpSync(path.join(prefix, "licenses"), licenses, { recursive: true });
+function requestedTargets() {
+  const flag = process.argv.indexOf("--arch");
+  if (flag < 0) return [host, ...(host === "linux-x64" ? Object.keys(CROSS_TARGETS) : [])];
+  return process.argv[flag + 1].split(",").map((arch) => `${process.platform}-${arch.trim()}`);
+}
 
-const prebuilds = path.join(root, "prebuilds");
-for (const platform of fs.readdirSync(prebuilds)) {
-  for (const name of fs.readdirSync(path.join(prebuilds, platform))) {
-    const file = path.join(prebuilds, platform, name);
-    const size = `${(fs.statSync(file).size / 1e6).toFixed(2)} MB`;
-    if (!name.endsWith(".glibc.node")) {
-      process.stdout.write(`prebuild ${platform}/${name}: ${size}\n`);
-      continue;
-    }
-    const result = floor.audit(file);
-    process.stdout.write(`prebuild ${platform}/${name}: ${size}; ${floor.verdict(result)}\n`);
-    if (!result.ok) process.exitCode = 1;
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} exited with code ${result.status}`);
+}
+
+function buildHost() {
+  run(
+    process.execPath,
+    [
+      require.resolve("prebuildify/bin.js"),
+      "--napi",
+      "--strip",
+      "--tag-libc",
+      "--target",
+      `node@${process.versions.node}`,
+    ],
+    { env: { ...process.env, PREBUILD_NODE_GYP: path.join(__dirname, "prebuildify-node-gyp.js") } },
+  );
+}
+
+function buildCross(target) {
+  if (!CROSS_TARGETS[target]) {
+    throw new Error(
+      `no cross build for ${target} (known: ${Object.keys(CROSS_TARGETS).join(", ")})`,
+    );
   }
+  const toolchain = path.join(root, "deps", "toolchains", `${target}.cmake`);
+  // The compilers it names (`set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)`), and their strip.
+  const compilers = [
+    ...fs.readFileSync(toolchain, "utf8").matchAll(/set\(CMAKE_(?:C|CXX)_COMPILER\s+([^\s)]+)/g),
+  ].map((match) => match[1]);
+  const strip = compilers[0].replace(/[^-]+$/, "strip");
+  for (const tool of [...compilers, strip]) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) {
+      throw new Error(
+        `the ${target} prebuild needs ${tool}: apt-get install -y ${CROSS_TARGETS[target].packages}` +
+          ` (or build only this machine's: npm run prebuilds -- --arch ${process.arch})`,
+      );
+    }
+  }
+  const out = path.join("build", target);
+  buildNative(["--out", out, `--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`]);
+  const dir = path.join(root, "prebuilds", target);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${require("../package.json").name}.glibc.node`);
+  fs.copyFileSync(path.join(root, out, "Release", "zmq_napi.node"), file);
+  run(strip, ["--strip-all", file]);
+}
+
+function main() {
+  const targets = requestedTargets();
+  // The host first: its build/deps-prefix.txt names the licences copied below.
+  for (const target of targets.sort((a, b) => (a === host ? -1 : b === host ? 1 : 0))) {
+    process.stdout.write(`\n== prebuild ${target}\n`);
+    if (target === host) buildHost();
+    else buildCross(target);
+  }
+
+  const prefixFile = ["build", ...targets.map((target) => path.join("build", target))]
+    .map((dir) => path.join(root, dir, "deps-prefix.txt"))
+    .find((file) => fs.existsSync(file));
+  const prefix = fs.readFileSync(prefixFile, "utf8").trim();
+  const licenses = path.join(root, "licenses");
+  fs.rmSync(licenses, { recursive: true, force: true });
+  fs.cpSync(path.join(prefix, "licenses"), licenses, { recursive: true });
+
+  let ok = true;
+  for (const target of targets) {
+    const dir = path.join(root, "prebuilds", target);
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      const size = `${(fs.statSync(file).size / 1e6).toFixed(2)} MB`;
+      if (!name.endsWith(".glibc.node")) {
+        process.stdout.write(`prebuild ${target}/${name}: ${size}\n`);
+        continue;
+      }
+      const result = floor.audit(file);
+      process.stdout.write(`prebuild ${target}/${name}: ${size}; ${floor.verdict(result)}\n`);
+      ok &&= result.ok;
+    }
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`prebuild: ${error.message}\n`);
+  process.exit(1);
 }

@@ -60,7 +60,9 @@ function main() {
     fs.symlinkSync(path.join(root, "node_modules"), path.join(tree, "node_modules"));
 
     step("prebuild (prebuildify through the cmake-js shim)");
-    run(process.execPath, ["scripts/prebuild.js"], { cwd: tree });
+    // This machine's prebuild only: the cross targets have tests of their own
+    // (scripts/test-prebuild-arm64.js).
+    run(process.execPath, ["scripts/prebuild.js", "--arch", process.arch], { cwd: tree });
     run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
       cwd: tree,
     });

@@ -74,7 +74,15 @@
   X(int, pthread_setaffinity_np, V_2_3_4, (pthread_t thread, size_t size, const cpu_set_t* set), \
     (thread, size, set))                                                                         \
   X(int, pthread_setname_np, V_2_12, (pthread_t thread, const char* name), (thread, name))       \
-  X(int, pthread_sigmask, BASE, (int how, const sigset_t* set, sigset_t* old), (how, set, old))
+  X(int, pthread_sigmask, BASE, (int how, const sigset_t* set, sigset_t* old), (how, set, old))  \
+  X(int, pthread_rwlock_init, BASE, (pthread_rwlock_t * lock, const pthread_rwlockattr_t* attr), \
+    (lock, attr))                                                                                \
+  X(int, pthread_rwlock_destroy, BASE, (pthread_rwlock_t * lock), (lock))                        \
+  X(int, pthread_rwlock_rdlock, BASE, (pthread_rwlock_t * lock), (lock))                         \
+  X(int, pthread_rwlock_tryrdlock, BASE, (pthread_rwlock_t * lock), (lock))                      \
+  X(int, pthread_rwlock_wrlock, BASE, (pthread_rwlock_t * lock), (lock))                         \
+  X(int, pthread_rwlock_trywrlock, BASE, (pthread_rwlock_t * lock), (lock))                      \
+  X(int, pthread_rwlock_unlock, BASE, (pthread_rwlock_t * lock), (lock))
 
 #define ZMQ_NAPI_TRAMPOLINE(type, name, version, params, args)    \
   extern type zmq_napi_glibc_##name params;                       \
