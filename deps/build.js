@@ -111,7 +111,7 @@ function buildKey(sanitize, toolchain) {
 }
 
 // Our own fixes to the vendored sources (deps/patches/<lib>-*.patch), applied after Debian's;
-// sanitizer builds add deps/patches/sanitize/<lib>-*.patch (fixes only they need so far).
+// sanitizer builds would add deps/patches/sanitize/<lib>-*.patch (fixes only they need; none now).
 function ownPatches(lib, sanitize = "") {
   const dirs = sanitize ? ["patches", path.join("patches", "sanitize")] : ["patches"];
   return dirs.flatMap((dir) => {
