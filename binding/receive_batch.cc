@@ -53,8 +53,6 @@ napi_value HandOverSlab(napi_env env, char* slab, size_t used) {
   return status == napi_ok ? buffer : nullptr;
 }
 
-bool IsServerLike(int type) { return type == ZMQ_SERVER || type == ZMQ_PEER; }
-
 // One batch being written: the description array (bounds-checked), the slab and `extra`.
 class BatchWriter {
  public:
@@ -243,9 +241,9 @@ Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
     size_t header =
         batch.BeginMessage(inline_frames ? static_cast<int32_t>(parts) : layout::kWholeInExtra);
     bool ok = true;
-    if (IsServerLike(type_)) {
+    if (type_info_->metadata == MessageMetadata::kRoutingId) {
       batch.SetRoutingId(header, zmq_msg_routing_id(frames.at(0)));
-    } else if (type_ == ZMQ_DISH) {
+    } else if (type_info_->metadata == MessageMetadata::kGroup) {
       ok = batch.SetGroup(header, zmq_msg_group(frames.at(0)));
     }
     if (ok && inline_frames) {

@@ -207,8 +207,9 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
 
   Context* context = Context::Unwrap(info[0].As<Napi::Object>());
   if (context->closed()) throw ErrnoError(env, ETERM);
-  type_ = info[1].As<Napi::Number>().Int32Value();
-  handle_ = zmq_socket(context->handle(), type_);
+  int type = info[1].As<Napi::Number>().Int32Value();
+  type_info_ = &FindSocketType(type);
+  handle_ = zmq_socket(context->handle(), type);
   if (handle_ == nullptr) throw ErrnoError(env);
 
   int fd = -1;
@@ -290,21 +291,7 @@ std::string Socket::DescribeIfLingering() const {
   int linger = 0;
   size_t size = sizeof(linger);
   if (zmq_getsockopt(handle_, ZMQ_LINGER, &linger, &size) != 0 || linger == 0) return "";
-  static const struct {
-    int type;
-    const char* name;
-  } kNames[] = {{ZMQ_PAIR, "PAIR"},     {ZMQ_PUB, "PUB"},       {ZMQ_SUB, "SUB"},
-                {ZMQ_REQ, "REQ"},       {ZMQ_REP, "REP"},       {ZMQ_DEALER, "DEALER"},
-                {ZMQ_ROUTER, "ROUTER"}, {ZMQ_PULL, "PULL"},     {ZMQ_PUSH, "PUSH"},
-                {ZMQ_XPUB, "XPUB"},     {ZMQ_XSUB, "XSUB"},     {ZMQ_STREAM, "STREAM"},
-                {ZMQ_SERVER, "SERVER"}, {ZMQ_CLIENT, "CLIENT"}, {ZMQ_RADIO, "RADIO"},
-                {ZMQ_DISH, "DISH"},     {ZMQ_GATHER, "GATHER"}, {ZMQ_SCATTER, "SCATTER"},
-                {ZMQ_DGRAM, "DGRAM"},   {ZMQ_PEER, "PEER"},     {ZMQ_CHANNEL, "CHANNEL"}};
-  const char* name = "ZeroMQ";
-  for (const auto& entry : kNames) {
-    if (entry.type == type_) name = entry.name;
-  }
-  return std::string("a ") + name + " socket " + endpoint_;
+  return std::string("a ") + type_info_->name + " socket " + endpoint_;
 }
 
 void Socket::CloseAtProcessExit() {
@@ -407,11 +394,8 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
   // DGRAM and STREAM messages are exactly [address or routing id, data]. libzmq checks frame
   // by frame, so a wrong shape would leave the first frame queued and the socket stuck
   // mid-message; refuse it before sending anything.
-  if ((type_ == ZMQ_DGRAM || type_ == ZMQ_STREAM) && count != 2) {
-    napi_throw(env, ErrnoError(Napi::Env(env), EINVAL, "",
-                               type_ == ZMQ_DGRAM ? "a Datagram message is [address, data]"
-                                                  : "a Stream message is [routing id, data]")
-                        .Value());
+  if (type_info_->frames == FrameShape::kPair && count != 2) {
+    napi_throw(env, ErrnoError(Napi::Env(env), EINVAL, "", type_info_->pair_rule).Value());
     return -1;
   }
 
@@ -441,11 +425,12 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
     return -1;
   }
   bool ok = true;
-  if (uses_udp_ && (type_ == ZMQ_RADIO || type_ == ZMQ_DGRAM)) {
+  if (uses_udp_ && type_info_->udp && type_info_->writable) {
     // libzmq 4.3.4 puts a udp datagram in an 8 KiB buffer (group length byte, group, body):
-    // refuse what cannot fit rather than have it dropped (or, unpatched, overflow).
+    // refuse what cannot fit rather than have it dropped (or, unpatched, overflow). A RADIO
+    // datagram carries the group; a DGRAM one is its body frame (the address is the header).
     size_t datagram = 0;
-    if (type_ == ZMQ_RADIO) {
+    if (type_info_->metadata == MessageMetadata::kGroup) {
       datagram = 1 + (group != nullptr ? group->size() : 0) + zmq_msg_size(parts.at(0));
     } else if (count >= 2) {
       datagram = zmq_msg_size(parts.at(1));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "poller.h"
+#include "socket_types.h"
 
 namespace zmq_napi {
 
@@ -116,7 +117,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   void* handle_ = nullptr;
   Poller* poller_ = nullptr;
   void* zpoller_ = nullptr;  // Thread-safe sockets only: the zmq_poller whose fd we watch.
-  int type_ = 0;
+  // The type's entry in the socket-type table (src/socket-types.ts, socket_types.h).
+  const SocketType* type_info_ = &kUnknownSocketType;
   int want_ = 0;
   const char* lent_reason_ = nullptr;
   std::atomic<bool> thread_using_{false};

@@ -3,25 +3,7 @@ export { version, capability, type Capability } from "./info";
 export { Context, context } from "./context";
 export { setExitTimeout, DEFAULT_EXIT_TIMEOUT } from "./exit";
 export { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
-export {
-  Pair,
-  Publisher,
-  Subscriber,
-  Request,
-  Reply,
-  Dealer,
-  Router,
-  Pull,
-  Push,
-  XPublisher,
-  XSubscriber,
-  Stream,
-  type Readable,
-  type Writable,
-  type SocketOptions,
-  type RouterConnectOptions,
-  type StreamConnectOptions,
-} from "./sockets";
+export * from "./sockets";
 export { ZmqError, type ErrnoCode } from "./errors";
 export {
   Observer,

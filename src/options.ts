@@ -14,6 +14,7 @@
 // the deprecated set-valued ZMQ_IPC_FILTER_PID/UID/GID (use ZAP), and the context's
 // ZMQ_THREAD_AFFINITY_CPU_ADD/REMOVE (set operations, not values).
 import { ZMQ } from "./generated/zmq-constants";
+import { socketTypes, type SocketClassName } from "./socket-types";
 
 /** How a value crosses the native boundary. Must match OptionKind in binding/socket_options.cc. */
 export const enum OptionKind {
@@ -47,32 +48,7 @@ export interface OptionSpec {
   readonly draft?: boolean;
 }
 
-/** The socket classes and what they can do (from zmq.h's socket types). */
-export const socketClasses = {
-  Pair: { type: ZMQ.PAIR, readable: true, writable: true },
-  Publisher: { type: ZMQ.PUB, readable: false, writable: true },
-  Subscriber: { type: ZMQ.SUB, readable: true, writable: false },
-  Request: { type: ZMQ.REQ, readable: true, writable: true },
-  Reply: { type: ZMQ.REP, readable: true, writable: true },
-  Dealer: { type: ZMQ.DEALER, readable: true, writable: true },
-  Router: { type: ZMQ.ROUTER, readable: true, writable: true },
-  Pull: { type: ZMQ.PULL, readable: true, writable: false },
-  Push: { type: ZMQ.PUSH, readable: false, writable: true },
-  XPublisher: { type: ZMQ.XPUB, readable: true, writable: true },
-  XSubscriber: { type: ZMQ.XSUB, readable: true, writable: true },
-  Stream: { type: ZMQ.STREAM, readable: true, writable: true },
-  Server: { type: ZMQ.SERVER, readable: true, writable: true },
-  Client: { type: ZMQ.CLIENT, readable: true, writable: true },
-  Radio: { type: ZMQ.RADIO, readable: false, writable: true },
-  Dish: { type: ZMQ.DISH, readable: true, writable: false },
-  Gather: { type: ZMQ.GATHER, readable: true, writable: false },
-  Scatter: { type: ZMQ.SCATTER, readable: false, writable: true },
-  Datagram: { type: ZMQ.DGRAM, readable: true, writable: true },
-  Peer: { type: ZMQ.PEER, readable: true, writable: true },
-  Channel: { type: ZMQ.CHANNEL, readable: true, writable: true },
-} as const;
-
-export type SocketClassName = keyof typeof socketClasses;
+export type { SocketClassName };
 
 const INT32_MAX = 2 ** 31 - 1;
 // Generic over `on` so that the derived types see the literal class list, not just Applies.
@@ -473,9 +449,9 @@ type JsInput<S extends OptionSpec> = S["value"] extends "key" | "bytes" | "strin
 type AppliesTo<S extends OptionSpec, C extends SocketClassName> = S["on"] extends "all"
   ? true
   : S["on"] extends "writable"
-    ? (typeof socketClasses)[C]["writable"]
+    ? (typeof socketTypes)[C]["writable"]
     : S["on"] extends "readable"
-      ? (typeof socketClasses)[C]["readable"]
+      ? (typeof socketTypes)[C]["readable"]
       : S["on"] extends readonly (infer N)[]
         ? C extends N
           ? true
@@ -540,7 +516,7 @@ export type ContextOptionValues = {
 /** Whether socket class C has the option. */
 export function appliesTo(spec: OptionSpec, className: SocketClassName): boolean {
   if (spec.on === "all") return true;
-  if (spec.on === "writable") return socketClasses[className].writable;
-  if (spec.on === "readable") return socketClasses[className].readable;
+  if (spec.on === "writable") return socketTypes[className].writable;
+  if (spec.on === "readable") return socketTypes[className].readable;
   return spec.on.includes(className);
 }

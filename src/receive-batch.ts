@@ -3,6 +3,7 @@
 // Small frames are views of one slab per batch (as Node's pooled Buffers share a pool); larger
 // frames, and messages with more frames than the array has room for, come in `extra`.
 import { addon, type NativeSocket } from "./native";
+import type { MessageMetadata } from "./socket-types";
 
 /** Shapes a received message from its frames and the metadata its header carries. */
 export type ShapeMessage = (
@@ -10,6 +11,20 @@ export type ShapeMessage = (
   routingId: number,
   group: Buffer | undefined,
 ) => Buffer[];
+
+/**
+ * How the messages of a socket type are shaped: as their frames (null), or, for the types
+ * whose messages carry metadata, as [frame, { routingId }] (SERVER, PEER) or [frame, { group }]
+ * (DISH), the shape zeromq v6 gives them.
+ */
+export function shapeFor(metadata: MessageMetadata): ShapeMessage | null {
+  return shapes[metadata];
+}
+const shapes: Record<MessageMetadata, ShapeMessage | null> = {
+  none: null,
+  routingId: (frames, routingId) => [frames[0]!, { routingId } as unknown as Buffer],
+  group: (frames, _routingId, group) => [frames[0]!, { group } as unknown as Buffer],
+};
 
 const {
   countSlot,

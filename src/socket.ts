@@ -20,7 +20,8 @@ import {
   type SocketClassName,
 } from "./options";
 import { normaliseMessage, normaliseMessages } from "./outgoing-message";
-import { RECEIVE_BATCH, receiveBatch, type ShapeMessage } from "./receive-batch";
+import { RECEIVE_BATCH, receiveBatch, shapeFor, type ShapeMessage } from "./receive-batch";
+import { socketTypeOf } from "./socket-types";
 import { settleSoon } from "./util/fairness";
 import { Queue } from "./util/queue";
 import type { Observer } from "./observer";
@@ -168,7 +169,7 @@ export abstract class Socket {
   // The native socket holds this callback weakly (strongly only while something is pending),
   // so the socket object must keep it alive.
   readonly #onReadyCallback = (mask: number): void => this.#onReady(mask);
-  // How received messages are shaped (null: as their frames); see shapeMessage.
+  // How received messages are shaped (null: as their frames), from the type's table entry.
   readonly #shape: ShapeMessage | null;
 
   protected constructor(type: number, options?: object) {
@@ -181,8 +182,7 @@ export abstract class Socket {
     } catch (error) {
       throw fromNative(error);
     }
-    const plain = Object.getPrototypeOf(this).shapeMessage === Socket.prototype.shapeMessage;
-    this.#shape = plain ? null : this.shapeMessage.bind(this);
+    this.#shape = shapeFor(socketTypeOf(type)?.metadata ?? "none");
     if (options !== undefined) this.#applyOptions(options);
     if (sealedPrototypes.has(Object.getPrototypeOf(this))) Object.seal(this);
   }
@@ -481,19 +481,6 @@ export abstract class Socket {
       batch.push(next);
     }
     return batch;
-  }
-
-  /**
-   * Shapes a received message from its frames and the metadata libzmq gave it: the draft
-   * SERVER/PEER (routing id) and DISH (group) sockets add it as an object.
-   */
-  protected shapeMessage(
-    frames: Message[],
-    routingId: number,
-    group: Buffer | undefined,
-  ): Message[];
-  protected shapeMessage(frames: Message[]): Message[] {
-    return frames;
   }
 
   /** Takes every message ready now; with `watch`, an empty result also starts the wait. */

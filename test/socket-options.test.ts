@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import * as draft from "../src/draft";
 import { ZMQ } from "../src/generated/zmq-constants";
+import * as stable from "../src/index";
 import {
   Push,
   Router,
@@ -15,44 +16,21 @@ import {
   curveKeyPair,
   z85Encode,
 } from "../src/index";
-import {
-  appliesTo,
-  socketClasses,
-  socketOptions,
-  type OptionSpec,
-  type SocketClassName,
-} from "../src/options";
+import { appliesTo, socketOptions, type OptionSpec } from "../src/options";
 import { nativeSocketOf, type Socket } from "../src/socket";
-import { stableSocketClasses } from "../src/sockets";
+import { socketTypes, typeIdOf, type SocketClassName } from "../src/socket-types";
 
 type AnySocket = Socket & Record<string, unknown>;
 type SocketConstructor = new (options?: object) => Socket;
 
-const classes: Record<SocketClassName, SocketConstructor> = {
-  ...stableSocketClasses,
-  Server: draft.Server,
-  Client: draft.Client,
-  Radio: draft.Radio,
-  Dish: draft.Dish,
-  Gather: draft.Gather,
-  Scatter: draft.Scatter,
-  Datagram: draft.Datagram,
-  Peer: draft.Peer,
-  Channel: draft.Channel,
-} as unknown as Record<SocketClassName, SocketConstructor>;
-
-const classNames = Object.keys(socketClasses) as SocketClassName[];
+// Every class of the socket-type table, from the entry point that exports it.
+const classNames = Object.keys(socketTypes) as SocketClassName[];
+const entryPoint = (name: SocketClassName) =>
+  (socketTypes[name].draft ? draft : stable) as unknown as Record<string, SocketConstructor>;
+const classes = Object.fromEntries(
+  classNames.map((name) => [name, entryPoint(name)[name]!]),
+) as Record<SocketClassName, SocketConstructor>;
 const optionEntries = Object.entries(socketOptions) as Array<[string, OptionSpec]>;
-const threadSafeClasses = new Set<SocketClassName>([
-  "Server",
-  "Client",
-  "Radio",
-  "Dish",
-  "Gather",
-  "Scatter",
-  "Peer",
-  "Channel",
-]);
 const INT32_MAX = 2 ** 31 - 1;
 
 // --- sockets are closed after every test --------------------------------------------------------
@@ -282,12 +260,12 @@ describe("the socket option table", () => {
 // --- generated: every class, every option -------------------------------------------------------
 
 for (const className of classNames) {
-  const info = socketClasses[className];
+  const info = socketTypes[className];
   const own = optionEntries.filter(([, spec]) => appliesTo(spec, className));
   const others = optionEntries.filter(([, spec]) => !appliesTo(spec, className));
   const canConstruct = constructible(className);
 
-  describe(`${className}${threadSafeClasses.has(className) || className === "Datagram" ? " (draft)" : ""}`, () => {
+  describe(`${className}${info.draft ? " (draft)" : ""}`, () => {
     it("can be constructed", () => {
       // Thread-safe draft types have no ZMQ_FD in libzmq (socket_base.cpp: getsockopt(ZMQ_FD)
       // is EINVAL for them); the addon must not depend on it. Their option tests run once they
@@ -548,7 +526,7 @@ describe("socket options by hand", () => {
   it("reports the libzmq socket type of every class", () => {
     for (const name of classNames) {
       if (!constructible(name)) continue;
-      expect({ name, type: open(name).type }).toEqual({ name, type: socketClasses[name].type });
+      expect({ name, type: open(name).type }).toEqual({ name, type: typeIdOf(name) });
     }
   });
 
@@ -566,7 +544,7 @@ describe("socket options by hand", () => {
       if (!constructible(name)) continue;
       expect({ name, threadSafe: open(name).threadSafe }).toEqual({
         name,
-        threadSafe: threadSafeClasses.has(name),
+        threadSafe: socketTypes[name].threadSafe,
       });
     }
   });

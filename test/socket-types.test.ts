@@ -1,0 +1,57 @@
+// The socket-type table (src/socket-types.ts) is the one list of socket types: the entry
+// points export exactly its classes, the addon's header is generated from it, and what the
+// addon does per type follows it. Per-type libzmq facts (ZMQ_TYPE, ZMQ_THREAD_SAFE) are
+// checked against libzmq in socket-options.test.ts.
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+import * as draft from "../src/draft";
+import * as stable from "../src/index";
+import { Socket } from "../src/socket";
+import { socketTypes, type SocketClassName } from "../src/socket-types";
+import { describeExit, runChild } from "./helpers/children";
+import { failure, track } from "./helpers/lifecycle";
+
+const names = Object.keys(socketTypes) as SocketClassName[];
+
+/** The socket classes a module exports, by name. */
+function socketClassesOf(module: object): string[] {
+  return Object.entries(module)
+    .filter(([, value]) => typeof value === "function" && value.prototype instanceof Socket)
+    .map(([name]) => name)
+    .sort();
+}
+
+describe("the socket-type table", () => {
+  it("is what the entry points export: stable types from zmq-napi, draft ones from zmq-napi/draft", () => {
+    expect(socketClassesOf(stable)).toEqual(names.filter((n) => !socketTypes[n].draft).sort());
+    expect(socketClassesOf(draft)).toEqual(names.filter((n) => socketTypes[n].draft).sort());
+  });
+
+  it("gives each class its name, so messages and stack traces name the class", () => {
+    for (const name of names) {
+      const exported = (socketTypes[name].draft ? draft : stable) as unknown as Record<
+        string,
+        { name: string }
+      >;
+      expect(exported[name]!.name).toBe(name);
+    }
+  });
+
+  it("is what binding/socket_types.h was generated from", async () => {
+    const script = path.join(__dirname, "..", "scripts", "generate-socket-types.js");
+    const result = await runChild([process.execPath, script, "--check"], { timeoutMs: 30_000 });
+    expect(result.code, describeExit(result)).toBe(0);
+  });
+
+  it("drives the addon's frame-shape rule: a Stream message is exactly [routing id, data]", async () => {
+    const stream = track(new stable.Stream({ linger: 0 }));
+    const send = stream.trySend as unknown as (message: unknown) => boolean;
+    const error = await failure(() => send.call(stream, ["one frame"]));
+    expect(error).toMatchObject({ code: "EINVAL" });
+    expect(String((error as Error).message)).toContain("a Stream message is [routing id, data]");
+    // A multipart type takes any number of frames: the rule is the table's, not a global one.
+    const dealer = track(new stable.Dealer({ linger: 0 }));
+    expect(dealer.trySend(["one", "two", "three"])).toBe(false); // no peer: EAGAIN, no error
+  });
+});
