@@ -120,3 +120,8 @@ export function expectInteger(
     throw rangeError(`an integer from ${min} to ${max}`, name, value);
   }
 }
+
+/** EBADF for an operation on a closed socket ("Socket is closed; cannot send"). */
+export function closedError(operation: string): ZmqError {
+  return new ZmqError("EBADF", `Socket is closed; cannot ${operation}`);
+}

@@ -1,14 +1,9 @@
 // What turns a Socket subclass into a socket type: its methods and options (mixed in at run
 // time) and its TypeScript interface, both read from the socket-type table (socket-types.ts).
 import { expectInteger, typeError } from "./errors";
-import {
-  Socket,
-  defineSocketOptions,
-  sealInstancesOf,
-  type Message,
-  type MessageLike,
-  type OperationOptions,
-} from "./socket";
+import { RECEIVE_BATCH } from "./receive-batch";
+import { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
+import { defineSocketOptions, sealInstancesOf } from "./socket-options";
 import { socketTypes, type SocketClassName } from "./socket-types";
 import type { SocketOptionProperties, SocketOptionValues } from "./options";
 import type { Context } from "./context";
@@ -117,7 +112,6 @@ type Internals = {
   sendBatchMessages(messages: readonly unknown[]): Promise<void>;
   receiveMessage(options?: OperationOptions): Promise<Message[]>;
   tryReceiveMessage(): Message[] | null;
-  receiveBatchMessages(max?: number): Promise<Message[][]>;
   iterateMessages(): AsyncIterator<Message[], undefined>;
   setRawOption(id: number, kind: number, value: unknown): void;
 };
@@ -183,8 +177,16 @@ const readableMethods = {
   tryReceive(this: Socket): Message[] | null {
     return internals(this).tryReceiveMessage();
   },
-  receiveBatch(this: Socket, max?: number): Promise<Message[][]> {
-    return internals(this).receiveBatchMessages(max);
+  /** Every message ready now, at least one: one promise and one native call for many. */
+  async receiveBatch(this: Socket, max = RECEIVE_BATCH): Promise<Message[][]> {
+    const socket = internals(this);
+    const batch = [await socket.receiveMessage()];
+    while (batch.length < max) {
+      const next = socket.tryReceiveMessage();
+      if (next === null) break;
+      batch.push(next);
+    }
+    return batch;
   },
   [Symbol.asyncIterator](this: Socket): AsyncIterator<Message[], undefined> {
     return internals(this).iterateMessages();
