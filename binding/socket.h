@@ -72,7 +72,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   Napi::Value StartEndpointWork(const Napi::CallbackInfo& info, bool bind);
   void EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));
 
-  // Messages.
+  // Messages (socket_messages.cc).
   Napi::Value TrySend(const Napi::CallbackInfo& info);
   Napi::Value TrySendMany(const Napi::CallbackInfo& info);
   // receive_batch.cc: the one receive path, for every socket type.
