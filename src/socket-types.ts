@@ -5,7 +5,7 @@
 // this file by scripts/generate-socket-types.js) all read it: a new socket type is one entry
 // here plus its class declaration.
 //
-// Keep this file data only (it may import zmq-constants and nothing else): the generator
+// Keep this file to the table and its lookups, importing zmq-constants alone: the generator
 // evaluates it outside the package.
 import { ZMQ } from "./generated/zmq-constants";
 
