@@ -1,11 +1,12 @@
 // What turns a Socket subclass into a socket type: its methods and options (mixed in at run
 // time) and its TypeScript interface, both read from the socket-type table (socket-types.ts).
-import { expectInteger, typeError } from "./errors";
+import { ZmqError, expectInteger, typeError } from "./errors";
 import { RECEIVE_BATCH } from "./receive-batch";
 import { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
 import { defineSocketOptions, sealInstancesOf } from "./socket-options";
 import { socketTypes, type SocketClassName } from "./socket-types";
 import type { SocketOptionProperties, SocketOptionValues } from "./options";
+import { settleSoon } from "./util/fairness";
 import type { Context } from "./context";
 
 /** Constructor options of socket class C: its writable options, and `context`. */
@@ -112,7 +113,7 @@ type Internals = {
   sendBatchMessages(messages: readonly unknown[]): Promise<void>;
   receiveMessage(options?: OperationOptions): Promise<Message[]>;
   tryReceiveMessage(): Message[] | null;
-  iterateMessages(): AsyncIterator<Message[], undefined>;
+  takeWaitingMessage(): Message[] | null;
   setRawOption(id: number, kind: number, value: unknown): void;
 };
 /** @internal */
@@ -188,8 +189,29 @@ const readableMethods = {
     }
     return batch;
   },
+  /** Iterates over received messages until the socket is closed (see Readable). */
   [Symbol.asyncIterator](this: Socket): AsyncIterator<Message[], undefined> {
-    return internals(this).iterateMessages();
+    const socket = internals(this);
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const ended = (error: unknown) =>
+      this.closed &&
+      error instanceof ZmqError &&
+      (error.code === "EAGAIN" || error.code === "EBADF");
+    return {
+      next: (): Promise<IteratorResult<Message[], undefined>> => {
+        const waiting = socket.takeWaitingMessage();
+        if (waiting !== null) return settleSoon({ done: false, value: waiting });
+        if (this.closed) return Promise.resolve(done);
+        return socket.receiveMessage().then(
+          (value) => ({ done: false, value }),
+          (error: unknown) => {
+            if (ended(error)) return done;
+            throw error;
+          },
+        );
+      },
+      return: (): Promise<IteratorResult<Message[], undefined>> => Promise.resolve(done),
+    };
   },
 };
 

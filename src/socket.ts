@@ -388,26 +388,9 @@ export abstract class Socket extends OptionsById {
     }
   }
 
-  /** Iterates over received messages until the socket is closed (see Readable). */
-  protected iterateMessages(): AsyncIterator<Message[], undefined> {
-    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-    return {
-      next: (): Promise<IteratorResult<Message[], undefined>> => {
-        if (this.#inbox.hasMessages && this.#receivers.size === 0) {
-          return settleSoon({ done: false, value: this.#inbox.take() });
-        }
-        if (this.#closed) return Promise.resolve(done);
-        return this.receiveMessage().then(
-          (value) => ({ done: false, value }),
-          (error: unknown) => {
-            if (this.#closed && error instanceof ZmqError && error.code === "EAGAIN") return done;
-            if (this.#closed && error instanceof ZmqError && error.code === "EBADF") return done;
-            throw error;
-          },
-        );
-      },
-      return: (): Promise<IteratorResult<Message[], undefined>> => Promise.resolve(done),
-    };
+  /** @internal A message received already and not asked for, if no receive waits; else null. */
+  protected takeWaitingMessage(): Message[] | null {
+    return this.#inbox.hasMessages && this.#receivers.size === 0 ? this.#inbox.take() : null;
   }
 
   // --- readiness --------------------------------------------------------------------------
