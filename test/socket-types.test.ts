@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import * as draft from "../src/draft";
 import * as stable from "../src/index";
 import { Socket } from "../src/socket";
-import { socketTypes, type SocketClassName } from "../src/socket-types";
+import { socketTypes, typeIdOf, type SocketClassName } from "../src/socket-types";
 import { describeExit, runChild } from "./helpers/children";
 import { failure, track } from "./helpers/lifecycle";
 
@@ -26,6 +26,16 @@ describe("the socket-type table", () => {
   it("is what the entry points export: stable types from zmq-napi, draft ones from zmq-napi/draft", () => {
     expect(socketClassesOf(stable)).toEqual(names.filter((n) => !socketTypes[n].draft).sort());
     expect(socketClassesOf(draft)).toEqual(names.filter((n) => socketTypes[n].draft).sort());
+  });
+
+  it("maps each class to the libzmq type zeromq v6 gives it (zmq.h's numbers, written out)", () => {
+    const v6 = {
+      ...{ Pair: 0, Publisher: 1, Subscriber: 2, Request: 3, Reply: 4, Dealer: 5, Router: 6 },
+      ...{ Pull: 7, Push: 8, XPublisher: 9, XSubscriber: 10, Stream: 11, Server: 12 },
+      ...{ Client: 13, Radio: 14, Dish: 15, Gather: 16, Scatter: 17, Datagram: 18, Peer: 19 },
+      Channel: 20,
+    };
+    expect(Object.fromEntries(names.map((name) => [name, typeIdOf(name)]))).toEqual(v6);
   });
 
   it("gives each class its name, so messages and stack traces name the class", () => {
