@@ -60,7 +60,7 @@ class Module : public Napi::Addon<Module> {
   bool async_teardown_started_ = false;
   // Outlives the module while poll handles are still closing (see PollerClosing).
   struct TeardownGate {
-    Module* module;
+    Module* module = nullptr;
     int closing = 0;
   };
   TeardownGate* gate_;

@@ -29,6 +29,10 @@ int ComputeSqns(int rate, int recovery_ivl, int tpdu) {
 }
 
 struct Probe {
+  explicit Probe(std::string* why) : why(why) {}
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
   pgm_sock_t* sock = nullptr;
   pgm_addrinfo_t* res = nullptr;
   pgm_error_t* error = nullptr;
@@ -62,11 +66,10 @@ int ProbePgm(void* socket, const std::string& address, std::string* why) {
   bool receiver = type == ZMQ_SUB || type == ZMQ_XSUB;
   if (!receiver && type != ZMQ_PUB && type != ZMQ_XPUB) return 0;  // libzmq refuses these itself.
 
-  Probe probe;
-  probe.why = why;
+  Probe probe(why);
   std::string network = address.substr(udp ? 7 : 6);
   size_t port_delimiter = network.rfind(':');
-  if (port_delimiter == std::string::npos || port_delimiter >= 255) {
+  if (port_delimiter >= 255) {  // no ':' (npos), or past libzmq's 256-byte buffer
     *why = "expected <interface>;<multicast group>:<port>";
     return EINVAL;
   }
@@ -154,8 +157,7 @@ int ProbePgm(void* socket, const std::string& address, std::string* why) {
     }
   }
 
-  pgm_sockaddr_t addr;
-  std::memset(&addr, 0, sizeof(addr));
+  pgm_sockaddr_t addr{};
   addr.sa_port = static_cast<uint16_t>(port);
   addr.sa_addr.sport = DEFAULT_DATA_SOURCE_PORT;
   std::random_device random;
@@ -163,11 +165,10 @@ int ProbePgm(void* socket, const std::string& address, std::string* why) {
   if (pgm_gsi_create_from_data(&addr.sa_addr.gsi, reinterpret_cast<uint8_t*>(seed), 8) != TRUE) {
     return probe.Fail("source id");
   }
-  pgm_interface_req_t if_req;
-  std::memset(&if_req, 0, sizeof(if_req));
+  pgm_interface_req_t if_req{};
   if_req.ir_interface = probe.res->ai_recv_addrs[0].gsr_interface;
   if (family == AF_INET6) {
-    sockaddr_in6 sa6;
+    sockaddr_in6 sa6{};
     std::memcpy(&sa6, &probe.res->ai_recv_addrs[0].gsr_group, sizeof(sa6));
     if_req.ir_scope_id = sa6.sin6_scope_id;
   }

@@ -26,7 +26,7 @@ namespace {
 constexpr size_t kSlabFrameBytes = 4096;
 // A batch stops growing once its slab reaches this size. It bounds what one retained small
 // Buffer keeps alive (its slab, shrunk to what the batch used).
-constexpr size_t kSlabBytes = 64 * 1024;
+constexpr size_t kSlabBytes = size_t{64} * 1024;
 constexpr size_t kSlabCapacity = kSlabBytes + kSlabFrameBytes;
 
 // The slab becomes the ArrayBuffer's memory as it is, so its bytes are copied once (from the

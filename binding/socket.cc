@@ -220,7 +220,15 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
   module_->sockets().insert(this);
 }
 
-Socket::~Socket() { Close(CloseReason::kTeardown); }
+// An exception leaving a destructor is std::terminate. Teardown calls no JavaScript; what can
+// throw there is a Napi::Reference's Reset when napi_delete_reference fails, and a reference
+// the environment could not delete has nobody left to report it to.
+Socket::~Socket() {
+  try {
+    Close(CloseReason::kTeardown);
+  } catch (const Napi::Error&) {
+  }
+}
 
 void Socket::Close(CloseReason reason) {
   if (handle_ == nullptr) return;

@@ -27,7 +27,7 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
 
   // A receive batch stops at this many bytes even when more
   // messages are ready, so that one busy socket hands the event loop back in bounded time.
-  static constexpr size_t kBatchBytes = 4 * 1024 * 1024;
+  static constexpr size_t kBatchBytes = size_t{4} * 1024 * 1024;
 
   static Napi::Function Define(Napi::Env env);
 
