@@ -74,13 +74,18 @@ function describe(value: unknown): string {
     if (inner instanceof Uint8Array) return `${inner.length} bytes (not shown)`;
     return describe(inner);
   }
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return `an instance of ${value.constructor?.name ?? "Object"}`;
   if (typeof value === "string")
     return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   if (typeof value === "bigint") return `bigint ${value}n`;
-  return `${typeof value} ${String(value)}`;
+  // By name: String() of a function is its whole source.
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "symbol") {
+    return `${typeof value} ${String(value)}`;
+  }
+  return typeof value;
 }
 
 /** A TypeError shaped "Expected X for Y but received Z". */

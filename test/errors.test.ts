@@ -161,9 +161,9 @@ describe("message errors", () => {
     dealer.connect(await bindFresh(router, "inproc"));
     await dealer.send("hello");
     const [id] = await router.receive();
-    expect(id!.toString()).toBe("known");
+    expect(id.toString()).toBe("known");
     await router.send(["known", "reply"]);
-    expect((await dealer.receive())[0]!.toString()).toBe("reply");
+    expect((await dealer.receive())[0].toString()).toBe("reply");
   });
 
   it("REQ send twice rejects with EFSM and libzmq's errno", async () => {
@@ -265,7 +265,7 @@ describe("option errors", () => {
     ({ option, value, error }) => {
       let thrown: unknown;
       try {
-        new Dealer({ [option]: value } as never);
+        new Dealer({ [option]: value });
       } catch (e) {
         thrown = e;
       }
@@ -288,6 +288,29 @@ describe("option errors", () => {
       expect((thrown as Error).message).toContain(option);
     },
   );
+
+  it("a function given for an option is named in the message, its source is not", () => {
+    function makeLinger() {
+      return "the body of makeLinger";
+    }
+    const message = (value: unknown) => {
+      try {
+        new Dealer({ linger: value as number });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error("the constructor accepted a function");
+    };
+    expect(message(makeLinger)).toMatch(/received function makeLinger$/);
+    expect(message(makeLinger)).not.toContain("the body of makeLinger");
+    expect(message(() => 1)).toMatch(/received function \(anonymous\)$/);
+  });
+
+  it("undefined given for an option is named once", () => {
+    expect(() => new Dealer({ routingId: undefined as never })).toThrow(
+      /for routingId but received undefined$/,
+    );
+  });
 
   it("a rejected assignment leaves the option unchanged", () => {
     const dealer = track(new Dealer({ linger: 250, sendHighWaterMark: 7 }));
