@@ -185,7 +185,9 @@ async function download(url, destination) {
   try {
     response = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(120_000) });
   } catch (error) {
-    throw new Error(`download of ${url} failed: ${error.cause?.message ?? error.message}`);
+    throw new Error(`download of ${url} failed: ${error.cause?.message ?? error.message}`, {
+      cause: error,
+    });
   }
   if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}`);
   fs.writeFileSync(destination, Buffer.from(await response.arrayBuffer()));

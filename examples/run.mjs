@@ -177,7 +177,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 // A service that ends on its own, or a program that fails, ends the example.
 let failed = false;
 for (const { program, exited } of running) {
-  exited.then(({ code, signal }) => {
+  void exited.then(({ code, signal }) => {
     if (stopping) return;
     if (program.service || code !== 0) {
       console.error(`${program.name} ended unexpectedly (${signal ?? `exit code ${code}`})`);

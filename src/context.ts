@@ -42,7 +42,7 @@ export class Context {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// Declaration merging: the option properties that defineOptionAccessors puts on the prototype.
 export interface Context extends ContextOptionProperties {}
 
 defineOptionAccessors(Context.prototype, contextOptions, (self) => {

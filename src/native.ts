@@ -124,7 +124,6 @@ const packageRoot = path.join(__dirname, "..");
 
 function loadAddon(): NativeAddon {
   // node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const nodeGypBuild = require("node-gyp-build") as (dir: string) => unknown;
   try {
     return nodeGypBuild(packageRoot) as NativeAddon;

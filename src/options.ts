@@ -57,6 +57,8 @@ const INT32_MAX = 2 ** 31 - 1;
 // `satisfies Record<string, OptionSpec>` below makes TypeScript infer an omitted `on` from the
 // contextual return type (Applies) instead of the default "all", and every such option drops
 // out of the derived socket types.
+// no-unnecessary-type-assertion sees O cast to O: it cannot see the inference the cast stops.
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
 const int = <const O extends Applies = "all">(
   id: number,
   on: O = "all" as O,
@@ -90,6 +92,7 @@ const text = <const O extends Applies = "all">(id: number, on: O = "all" as O) =
     access: "rw",
     on: on as [O][O extends unknown ? 0 : never],
   }) as const;
+/* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 const key = (id: number) =>
   ({ id, kind: OptionKind.CurveKey, value: "key", access: "rw", on: "all" }) as const;
 const draft = <T extends object>(spec: T) => ({ ...spec, draft: true }) as const;

@@ -17,6 +17,8 @@ function normaliseFrame(frame: unknown): unknown {
   if (frame === undefined || typeof frame === "symbol") {
     throw typeError(EXPECTED_FRAME, "message", frame);
   }
+  // "[object Object]" included: the `zeromq` package sends what String() gives.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(frame);
 }
 

@@ -169,8 +169,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     const frames = (await reply) as Buffer[];
     const [a, b, c, d, e, f, g, h] = frames.map((frame) => Number(frame.readBigUInt64LE(0)));
     return {
-      frontEnd: { messagesIn: a!, bytesIn: b!, messagesOut: c!, bytesOut: d! },
-      backEnd: { messagesIn: e!, bytesIn: f!, messagesOut: g!, bytesOut: h! },
+      frontEnd: { messagesIn: a, bytesIn: b, messagesOut: c, bytesOut: d },
+      backEnd: { messagesIn: e, bytesIn: f, messagesOut: g, bytesOut: h },
     };
   }
 

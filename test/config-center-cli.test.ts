@@ -125,7 +125,7 @@ describe("config center: the command line", () => {
     expect(again.stdout).toBe("unchanged: big already has that value (version 2), seq 2\n");
     const got = await runCli(["get", "big", ...connect]);
     expect(got.events[0]).toMatchObject({ seq: 2, version: 2 });
-    expect((got.events[0]!.value as string).length).toBe(big.length);
+    expect((got.events[0].value as string).length).toBe(big.length);
     const deleted = await runCli(["del", "nothing/here", ...connect], { json: false });
     expect(deleted.stdout).toBe("unchanged: nothing/here was not set, seq 2\n");
     await server.stop();

@@ -29,7 +29,7 @@ function setup() {
 async function contents(requests: string): Promise<Record<string, string>> {
   const result = await runCli(["get", "--requests", requests]);
   expect(result.code, result.stderr).toBe(0);
-  return result.events[0]!.entries as Record<string, string>;
+  return result.events[0].entries as Record<string, string>;
 }
 
 describe("config center: durable writes", () => {
@@ -127,7 +127,7 @@ describe("config center: durable writes", () => {
 
     // A byte flipped in the middle: valid frames follow, so it is not a torn end.
     const corrupt = Buffer.from(whole);
-    corrupt[Math.floor(corrupt.length / 2)]! ^= 0xff;
+    corrupt[Math.floor(corrupt.length / 2)] ^= 0xff;
     fs.writeFileSync(data, corrupt);
     const refused = await runCli(
       ["server", "--updates", "ipc:///nonexistent/u", "--requests", requests, "--data", data],

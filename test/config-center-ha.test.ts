@@ -39,7 +39,7 @@ function pair() {
 async function contents(requests: string): Promise<Record<string, string>> {
   const result = await runCli(["get", "--requests", requests]);
   expect(result.code, result.stderr).toBe(0);
-  return result.events[0]!.entries as Record<string, string>;
+  return result.events[0].entries as Record<string, string>;
 }
 
 async function status(requests: string) {

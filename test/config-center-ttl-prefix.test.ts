@@ -86,7 +86,7 @@ describe("config center: ephemeral keys (TTL)", () => {
     expect((await runCli(["get", "lease/short", "--requests", both])).code).toBe(1);
     const long = await runCli(["get", "lease/long", "--requests", both]);
     expect(long.events[0]).toMatchObject({ value: "x" });
-    expect(Number(long.events[0]!.ttl)).toBeGreaterThan(500_000);
+    expect(Number(long.events[0].ttl)).toBeGreaterThan(500_000);
     await backup.stop();
   }, 90_000);
 });
@@ -105,7 +105,7 @@ describe("config center: subtrees", () => {
       "3",
     ]);
     const all = new Cli("full node", ["node", ...connect, "--quiet"]);
-    const watching = new Cli("watcher", [connect[1]!, connect[3]!, "db/", "db/a"], {
+    const watching = new Cli("watcher", [connect[1], connect[3], "db/", "db/a"], {
       script: watcher,
     });
     await Promise.all([
@@ -124,7 +124,7 @@ describe("config center: subtrees", () => {
     const db = await runCli(["status", "--prefix", "db/", "--requests", requests]);
     const dbState = db.events[0] as unknown as { seq: number; hash: string; size: number };
     expect(dbState.size).toBeGreaterThan(0);
-    expect(dbState.size).toBeLessThan(whole.events[0]!.size as number);
+    expect(dbState.size).toBeLessThan(whole.events[0].size as number);
     await subtree.waitFor(
       (e) => isState(e) && e.seq === dbState.seq,
       `the subtree node at seq ${dbState.seq}`,
@@ -147,7 +147,7 @@ describe("config center: subtrees", () => {
     expect(changes.length).toBeGreaterThan(0);
     expect(changes.every((e) => String(e.key).startsWith("db/a"))).toBe(true);
     const listed = await runCli(["get", "--prefix", "db/a", "--requests", requests]);
-    const expected = listed.events[0]!.entries as Record<string, string>;
+    const expected = listed.events[0].entries as Record<string, string>;
     const view = () => {
       const last = new Map<string, string | null>();
       for (const change of watching.events.filter((e) => e.key !== undefined)) {

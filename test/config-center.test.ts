@@ -116,7 +116,7 @@ describe("config center", () => {
     // --- the server's state is what was written ---------------------------------------------
     const [status, , seqText, sizeText, serverHash] = await request("STATUS");
     expect(status).toBe("STATUS");
-    const final = { seq: Number(seqText), hash: serverHash! };
+    const final = { seq: Number(seqText), hash: serverHash };
     expect(final.seq).toBe(lastSeq);
     expect(Number(sizeText)).toBe(model.size);
     expect(final.hash).toBe(stateHash(model));

@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 function make(options?: object): AnyContext {
-  const ctx = new Context(options as never);
+  const ctx = new Context(options);
   contexts.push(ctx);
   return ctx as AnyContext;
 }

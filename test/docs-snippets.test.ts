@@ -480,7 +480,7 @@ function parseDirectives(text: string, problems: string[]): Directives {
             args.map((assignment) => {
               const [key, ...value] = assignment.split("=");
               if (!value.length) problems.push(`variant needs K=V, not "${assignment}"`);
-              return [key!, value.join("=")];
+              return [key, value.join("=")];
             }),
           ),
         );
@@ -510,21 +510,21 @@ function readBlocks(file: string): FileBlocks {
   const blocks: Block[] = [];
   const usedAnnotations = new Set<number>();
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i]!);
+    const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i]);
     if (!open) continue;
     const [, indent, fence, info] = open as unknown as [string, string, string, string];
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
-      const close = /^\s*(`{3,}|~{3,})\s*$/.exec(lines[j]!);
-      if (close && close[1]![0] === fence[0] && close[1]!.length >= fence.length) break;
-      const text = lines[j]!;
+      const close = /^\s*(`{3,}|~{3,})\s*$/.exec(lines[j]);
+      if (close && close[1][0] === fence[0] && close[1].length >= fence.length) break;
+      const text = lines[j];
       body.push(text.startsWith(indent) ? text.slice(indent.length) : text.trimStart());
     }
     const problems: string[] = [];
     let k = i - 1;
-    while (k >= 0 && lines[k]!.trim() === "") k--;
-    const annotation = k >= 0 ? ANNOTATION.exec(lines[k]!) : null;
+    while (k >= 0 && lines[k].trim() === "") k--;
+    const annotation = k >= 0 ? ANNOTATION.exec(lines[k]) : null;
     if (annotation) usedAnnotations.add(k);
     const directives = parseDirectives(annotation?.[1] ?? "", problems);
     const language = LANGUAGES[info.toLowerCase()] ?? null;
@@ -661,19 +661,19 @@ function documentedOutput(code: string): string {
   const parts: string[] = [];
   const unquote = (text: string): string => {
     const quoted = /^(["'])(.*)\1$/.exec(text.trim());
-    return quoted ? quoted[2]! : text;
+    return quoted ? quoted[2] : text;
   };
   lines.forEach((line, index) => {
     if (!line.includes("console.log(")) return;
     const trailing = /\);\s*\/\/ ?(.*)$/.exec(line);
     if (trailing) {
-      parts.push(unquote(trailing[1]!));
+      parts.push(unquote(trailing[1]));
       return;
     }
     for (let next = index + 1; next < lines.length; next++) {
-      const comment = /^\s*\/\/ ?(.*)$/.exec(lines[next]!);
+      const comment = /^\s*\/\/ ?(.*)$/.exec(lines[next]);
       if (!comment) break;
-      parts.push(unquote(comment[1]!));
+      parts.push(unquote(comment[1]));
     }
   });
   return normalize(parts.join(" "));
@@ -683,17 +683,17 @@ function documentedOutput(code: string): string {
 function documentedError(code: string, errorCode: string): string | null {
   const lines = code.split("\n");
   for (let index = 0; index < lines.length; index++) {
-    const found = new RegExp(`ZmqError ${errorCode}\\b:?\\s*(.*)$`).exec(lines[index]!);
+    const found = new RegExp(`ZmqError ${errorCode}\\b:?\\s*(.*)$`).exec(lines[index]);
     if (!found) continue;
-    const text = [found[1]!];
+    const text = [found[1]];
     for (let next = index + 1; next < lines.length; next++) {
-      const comment = /^\s*\/\/ ?(.*)$/.exec(lines[next]!);
+      const comment = /^\s*\/\/ ?(.*)$/.exec(lines[next]);
       if (!comment) break;
-      text.push(comment[1]!);
+      text.push(comment[1]);
     }
     const joined = normalize(text.join(" "));
     const quoted = /^"([^"]*)"/.exec(joined);
-    return quoted ? quoted[1]! : joined || null;
+    return quoted ? quoted[1] : joined || null;
   }
   return null;
 }
@@ -710,7 +710,7 @@ function assemble(block: Block): Program {
   }
   const typescript = block.language === "ts";
   const { directives } = block;
-  const chosen = directives.fixtures.map((name) => fixtures[name]!);
+  const chosen = directives.fixtures.map((name) => fixtures[name]);
   const befores = chosen.map((fixture) => fixture.before?.trim() ?? "").filter(Boolean);
   const afters = chosen.map((fixture) => fixture.after?.trim() ?? "").filter(Boolean);
   const analysis = analyse(block.code, typescript);
@@ -889,7 +889,7 @@ function peerMember(peer: { name: string; args: string[] }, index: number): Memb
     env: {},
     write: async (dir) => {
       const file = path.join(dir, `peer-${index}-${peer.name}.mjs`);
-      fs.writeFileSync(file, peers[peer.name]!.trim() + "\n");
+      fs.writeFileSync(file, peers[peer.name].trim() + "\n");
       return { argv: [process.execPath, file, ...peer.args] };
     },
   };
@@ -909,7 +909,7 @@ function planRuns(blocks: Block[]): Map<Block, Run[]> {
         variants.map((env, index) => ({
           key: `${slug(block)}-${index}`,
           network: null,
-          expectPrinted: block.directives.run!.flatMap((name) => files[name]!.prints(env)),
+          expectPrinted: block.directives.run!.flatMap((name) => files[name].prints(env)),
           members: [
             {
               name: `${block.file}:${block.line}${Object.keys(env).length ? ` ${JSON.stringify(env)}` : ""}`,
@@ -920,7 +920,7 @@ function planRuns(blocks: Block[]): Map<Block, Run[]> {
               env,
               write: async (dir) => {
                 for (const name of block.directives.run!) {
-                  fs.writeFileSync(path.join(dir, name), files[name]!.source.trim() + "\n");
+                  fs.writeFileSync(path.join(dir, name), files[name].source.trim() + "\n");
                 }
                 fs.writeFileSync(path.join(dir, "script.sh"), block.code + "\n");
                 return { argv: ["sh", path.join(dir, "script.sh")] };
@@ -1081,13 +1081,15 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(root, "package.json"), 
  */
 function printedBy(argv: string[], env: NodeJS.ProcessEnv = {}): string {
   const limitMs = 30_000;
-  const result = spawnSync(argv[0]!, argv.slice(1), {
+  const result = spawnSync(argv[0], argv.slice(1), {
     encoding: "utf8",
     timeout: limitMs,
     killSignal: "SIGKILL",
     env: { ...process.env, ...env },
   });
   const shown = argv.map((arg) => path.relative(root, arg) || arg).join(" ");
+  // The rule takes Error for ErrnoException here (Error has no `code`).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
     throw new Error(
       `${shown} was killed by its time limit after ${limitMs} ms; its output so far:\n${result.stdout}${result.stderr}`,
@@ -1104,7 +1106,7 @@ function examples(): Set<string> {
       ...printedBy([process.execPath, path.join(root, "examples", "run.mjs")]).matchAll(
         /^ {2}(\S+)\s{2,}/gm,
       ),
-    ].map((match) => match[1]!),
+    ].map((match) => match[1]),
   );
   return exampleNames;
 }
@@ -1156,7 +1158,7 @@ function shellCommands(block: Block): string[][] {
     const code = line.replace(/(^|\s)#.*$/, "");
     for (const part of code.split(/&&|\|\||;|\|/)) {
       const words = part.trim().split(/\s+/).filter(Boolean);
-      while (words.length && /^\w+=/.test(words[0]!)) words.shift(); // VAR=value prefixes
+      while (words.length && /^\w+=/.test(words[0])) words.shift(); // VAR=value prefixes
       if (words.length) commands.push(words);
     }
   }
@@ -1178,7 +1180,7 @@ function checkShellCommand(words: string[]): string | null {
         }
         const dashes = rest.indexOf("--");
         if (script === "example" && dashes >= 0 && rest[dashes + 1]) {
-          const name = rest[dashes + 1]!;
+          const name = rest[dashes + 1];
           if (!examples().has(name)) return `${shown}: examples/run.mjs has no example "${name}"`;
         }
         return null;
@@ -1229,7 +1231,7 @@ function checkShellCommand(words: string[]): string | null {
         const other = operands.slice(1).filter((name) => name !== packageJson.name);
         return other.length ? `${shown}: adds ${other.join(", ")}, not ${packageJson.name}` : null;
       }
-      return operands.length === 1 && /\.(c|m)?(j|t)s$/.test(operands[0]!)
+      return operands.length === 1 && /\.(c|m)?(j|t)s$/.test(operands[0])
         ? null
         : `${shown}: the check does not know this bun command`;
     }
@@ -1284,7 +1286,7 @@ function checkText(block: Block): string[] {
   const problems: string[] = [];
   for (const word of block.code.split(/[\s(),`]+/)) {
     const found = REPO_PATH.exec(word);
-    if (found && !repositoryPathExists(found[1]!)) problems.push(`${found[1]} does not exist`);
+    if (found && !repositoryPathExists(found[1])) problems.push(`${found[1]} does not exist`);
   }
   return problems;
 }

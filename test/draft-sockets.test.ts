@@ -92,23 +92,23 @@ describe.each(transports)("SERVER/CLIENT over %s", (transport) => {
     const clients = [track(new Client({ linger: 0 })), track(new Client({ linger: 0 }))];
     for (const client of clients) client.connect(address);
 
-    await clients[0]!.send("from 0");
+    await clients[0].send("from 0");
     const [first, { routingId: id0 }] = await within(server.receive());
-    await clients[1]!.send("from 1");
+    await clients[1].send("from 1");
     const [second, { routingId: id1 }] = await within(server.receive());
-    expect(first!.toString()).toBe("from 0");
-    expect(second!.toString()).toBe("from 1");
+    expect(first.toString()).toBe("from 0");
+    expect(second.toString()).toBe("from 1");
     expect(id0).not.toBe(id1);
 
     // Several round trips, replies in the opposite order of the requests.
     for (let round = 0; round < 3; round++) {
       await server.send(`to 1 #${round}`, { routingId: id1 });
       await server.send(`to 0 #${round}`, { routingId: id0 });
-      expect(await within(clients[0]!.receive())).toEqual([Buffer.from(`to 0 #${round}`)]);
-      expect(await within(clients[1]!.receive())).toEqual([Buffer.from(`to 1 #${round}`)]);
+      expect(await within(clients[0].receive())).toEqual([Buffer.from(`to 0 #${round}`)]);
+      expect(await within(clients[1].receive())).toEqual([Buffer.from(`to 1 #${round}`)]);
     }
     // The same client keeps its routing id.
-    await clients[0]!.send("again");
+    await clients[0].send("again");
     const [, { routingId: again }] = await within(server.receive());
     expect(again).toBe(id0);
   });
@@ -282,10 +282,10 @@ describe.each(transports)("GATHER/SCATTER over %s", (transport) => {
 
     const collectors = gathers.map((gather) => collect(gather));
     const total = () => collectors.reduce((sum, c) => sum + c.messages.length, 0);
-    await collectors[0]!.until(() => total() >= count, "every job");
-    expect(collectors[0]!.messages.length).toBeGreaterThan(0);
-    expect(collectors[1]!.messages.length).toBeGreaterThan(0);
-    const all = collectors.flatMap((c) => c.messages.map(([data]) => data!.toString()));
+    await collectors[0].until(() => total() >= count, "every job");
+    expect(collectors[0].messages.length).toBeGreaterThan(0);
+    expect(collectors[1].messages.length).toBeGreaterThan(0);
+    const all = collectors.flatMap((c) => c.messages.map(([data]) => data.toString()));
     expect(all.sort()).toEqual(Array.from({ length: count }, (_, i) => `job ${i}`).sort());
   });
 
@@ -302,8 +302,8 @@ describe.each(transports)("GATHER/SCATTER over %s", (transport) => {
     const got: Record<string, string[]> = { s0: [], s1: [] };
     for (let n = 0; n < 10; n++) {
       const [data] = await within(gather.receive());
-      const [from, index] = data!.toString().split(":");
-      got[from!]!.push(index!);
+      const [from, index] = data.toString().split(":");
+      got[from].push(index);
     }
     expect(got).toEqual({ s0: ["0", "1", "2", "3", "4"], s1: ["0", "1", "2", "3", "4"] });
   });
@@ -349,7 +349,7 @@ describe("DGRAM over udp", () => {
 
     // Replying to the address as received reaches the sender (whose udp socket is bound:
     // it has sent).
-    await a.send([atA.messages[0]![0], Buffer.from([1, 2, 3, 0, 255])]);
+    await a.send([atA.messages[0][0], Buffer.from([1, 2, 3, 0, 255])]);
     await atB.until((m) => m.length > 0, "the reply");
     const [[replyFrom, reply]] = atB.messages as [[Buffer, Buffer]];
     expect(addressText(replyFrom)).toBe(`127.0.0.1:${portA}`);
@@ -375,7 +375,7 @@ describe("DGRAM over udp", () => {
       () => atZmq.messages.length > 0,
       "the node datagram",
     );
-    const [from, data] = atZmq.messages[0]!;
+    const [from, data] = atZmq.messages[0];
     expect(addressText(from)).toBe(`127.0.0.1:${nodePort}`);
     expect(data.toString()).toBe("from node");
 

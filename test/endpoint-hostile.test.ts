@@ -161,9 +161,9 @@ async function runCases(
   const crashes: string[] = [];
   const results: Result[] = [];
   alone.forEach((run, i) => {
-    if (clean(run)) results.push(run.results![0]!);
+    if (clean(run)) results.push(run.results![0]);
     else {
-      crashes.push(`${label(cases[i]!)}: ${describeRun(run)}`);
+      crashes.push(`${label(cases[i])}: ${describeRun(run)}`);
       results.push({ ok: false, code: "(crashed)" });
     }
   });
@@ -331,7 +331,7 @@ describe.concurrent("bind()/connect() with hostile endpoints", () => {
       const { results, crashes } = await runCases(cases, true);
       expect(crashes, `crashed, hung or broke fds: ${crashes.join("; ")}`).toEqual([]);
       cases.forEach((testCase, i) => {
-        const result = results[i]!;
+        const result = results[i];
         if (accepts !== "reject" && accepts(testCase)) {
           // Accepted by libzmq (see `why`), or rejected: either is fine, as long as a
           // rejection has a code.
@@ -357,7 +357,7 @@ describe.concurrent("bind()/connect() with hostile endpoints", () => {
     );
     const { results, crashes } = await runCases(cases);
     expect(crashes, `crashed, hung or broke fds: ${crashes.join("; ")}`).toEqual([]);
-    cases.forEach((testCase, i) => expectRejected(testCase, results[i]!));
+    cases.forEach((testCase, i) => expectRejected(testCase, results[i]));
   }, 180_000);
 
   it("a rejected bind/connect leaves no stale errno behind: port 0 and other bad ports are EINVAL", async () => {
@@ -372,7 +372,7 @@ describe.concurrent("bind()/connect() with hostile endpoints", () => {
     const cases = endpoints.flatMap((endpoint) => combos(endpoint, ["Publisher", "Subscriber"]));
     const { results, crashes } = await runCases(cases);
     expect(crashes).toEqual([]);
-    const codes = cases.map((testCase, i) => `${label(testCase)} → ${results[i]!.code}`);
+    const codes = cases.map((testCase, i) => `${label(testCase)} → ${results[i].code}`);
     expect(codes).toEqual(cases.map((testCase) => `${label(testCase)} → EINVAL`));
   }, 180_000);
 
@@ -414,7 +414,7 @@ describe("pgm/epgm endpoints resolved on several threads at once", () => {
       expect(failures, `processes that did not end cleanly: ${failures.join("; ")}`).toEqual([]);
       for (const run of runs) {
         run.results!.forEach((result, i) => {
-          if (!result.ok) expectRejected(cases[i]!, result);
+          if (!result.ok) expectRejected(cases[i], result);
         });
       }
     }, 180_000);
@@ -448,7 +448,7 @@ describe.concurrent("pgm/epgm bind/connect with hostile multicast options", () =
         const { results, crashes } = await runCases(cases, sequential);
         expect(crashes, `crashed, hung or broke fds: ${crashes.join("; ")}`).toEqual([]);
         // Refused at construction (an option error) or by bind/connect: either way, with a code.
-        cases.forEach((testCase, i) => expectRejected(testCase, results[i]!));
+        cases.forEach((testCase, i) => expectRejected(testCase, results[i]));
       }
     }, 300_000);
   }

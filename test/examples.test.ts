@@ -65,7 +65,7 @@ function startExample(args: string[], ms = 45_000): Started {
       .filter((line) => line !== "")
       .map((line): [string, string] => {
         const match = /^(\S+)\s*\| (.*)$/.exec(line);
-        return match ? [match[1]!, match[2]!] : ["", line];
+        return match ? [match[1], match[2]] : ["", line];
       });
     const of = (prefix: string) =>
       lines.filter(([name]) => name.startsWith(prefix)).map(([, text]) => text);
@@ -152,7 +152,7 @@ describe("examples/run.mjs", () => {
     const perWorker = Object.fromEntries(
       sink.flatMap((line) => {
         const match = /^(worker-\d) did (\d+) tasks$/.exec(line);
-        return match ? [[match[1]!, Number(match[2])]] : [];
+        return match ? [[match[1], Number(match[2])]] : [];
       }),
     );
     expect(Object.keys(perWorker).sort()).toEqual(["worker-1", "worker-2", "worker-3"]);

@@ -218,7 +218,7 @@ for (const { transport, subnet } of [
       );
 
       expect(early).toEqual(range(0, total));
-      const start = late[0]!;
+      const start = late[0];
       // Nothing from before it existed; from its first message on, everything, once, in order.
       expect(start).toBeGreaterThanOrEqual(before);
       expect(late).toEqual(range(start, total));

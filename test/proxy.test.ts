@@ -107,7 +107,7 @@ const controlCommands = new Set(["PAUSE", "RESUME", "TERMINATE", "STATISTICS"]);
 async function receiveTraffic(reader: Pull): Promise<Buffer[]> {
   for (;;) {
     const message = await reader.receive();
-    if (message.length !== 1 || !controlCommands.has(message[0]!.toString())) return message;
+    if (message.length !== 1 || !controlCommands.has(message[0].toString())) return message;
   }
 }
 
@@ -162,7 +162,7 @@ describe("proxy(frontend, backend): the request broker", () => {
       await backend.send(["", "ping"]);
       const [empty, answer] = text(await backend.receive());
       expect(empty).toBe("");
-      pinged.add(answer!.split("|")[0]!);
+      pinged.add(answer.split("|")[0]);
       if (pinged.size < workerIds.length) await sleep(10);
     }
     backend.receiveTimeout = -1;
@@ -184,7 +184,7 @@ describe("proxy(frontend, backend): the request broker", () => {
     // Every client got the right answer to each of its requests, in order.
     const servedBy = new Map<string, string>();
     for (const [index, client] of clients.entries()) {
-      const id = clientIds[index]!;
+      const id = clientIds[index];
       const result = client.lines().find((line) => line.client === id) as
         { replies: Array<{ request: string; reply: string }> } | undefined;
       expect(result, `client ${id} printed no result`).toBeDefined();
@@ -195,7 +195,7 @@ describe("proxy(frontend, backend): the request broker", () => {
         const [worker, echoed] = reply.split("|");
         expect(workerIds).toContain(worker);
         expect(echoed).toBe(request);
-        servedBy.set(request, worker!);
+        servedBy.set(request, worker);
       }
     }
 
@@ -219,7 +219,7 @@ describe("proxy(frontend, backend): the request broker", () => {
     const all = clientIds.flatMap((id) =>
       Array.from({ length: requestsPerClient }, (_, n) => `${id}:${n}`),
     );
-    expect([...served[0]!, ...served[1]!].sort()).toEqual([...all].sort());
+    expect([...served[0], ...served[1]].sort()).toEqual([...all].sort());
     for (const [index, requests] of served.entries()) {
       expect(requests.length, `worker ${workerIds[index]} served none`).toBeGreaterThan(0);
       for (const request of requests) expect(servedBy.get(request)).toBe(workerIds[index]);
@@ -270,11 +270,11 @@ describe("proxy(frontend, backend): the request broker", () => {
     );
     for (const message of copies) {
       expect(message).toHaveLength(3);
-      expect(message[0]!.length).toBeGreaterThan(0); // the ROUTER's routing id of the client
-      expect(message[1]!.length).toBe(0); // the REQ envelope delimiter
+      expect(message[0].length).toBeGreaterThan(0); // the ROUTER's routing id of the client
+      expect(message[1].length).toBe(0); // the REQ envelope delimiter
     }
-    const requests = copies.filter((message) => message[2]!.toString().startsWith("request"));
-    const replies = copies.filter((message) => message[2]!.toString().startsWith("reply"));
+    const requests = copies.filter((message) => message[2].toString().startsWith("request"));
+    const replies = copies.filter((message) => message[2].toString().startsWith("reply"));
     expect([requests.length, replies.length]).toEqual([exchanges, exchanges]);
 
     const statistics = await broker.statistics();
@@ -541,19 +541,19 @@ describe("forwarder and streamer", () => {
 
     const received: string[][] = [[], []];
     const deadline = Date.now() + 5000;
-    while (received[0]!.length + received[1]!.length < count && Date.now() < deadline) {
+    while (received[0].length + received[1].length < count && Date.now() < deadline) {
       for (const [index, consumer] of consumers.entries()) {
         let message: Buffer[] | null;
         while ((message = consumer.tryReceive()) !== null)
-          received[index]!.push(message[0]!.toString());
+          received[index].push(message[0].toString());
       }
       await sleep(5);
     }
-    expect([...received[0]!, ...received[1]!].sort()).toEqual(
+    expect([...received[0], ...received[1]].sort()).toEqual(
       Array.from({ length: count }, (_, n) => `task ${n}`).sort(),
     );
-    expect(received[0]!.length).toBeGreaterThan(0);
-    expect(received[1]!.length).toBeGreaterThan(0);
+    expect(received[0].length).toBeGreaterThan(0);
+    expect(received[1].length).toBeGreaterThan(0);
 
     front.close();
     await within(running, 5000, "proxy() after closing the frontend");

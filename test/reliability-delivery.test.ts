@@ -41,10 +41,11 @@ async function receiveNumbered(pull: Pull, count: number): Promise<Tally> {
     } catch (error) {
       throw new Error(
         `receiving stopped after ${tally.received} of ${count} (${String(error)}): ${JSON.stringify(tally)}`,
+        { cause: error },
       );
     }
     for (const [frame] of batch) {
-      const value = frame!.readUInt32LE(0);
+      const value = frame.readUInt32LE(0);
       if (value !== expected) {
         tally.first ??= { index: tally.received, value };
         if (value < expected) tally.backwards++;
@@ -166,7 +167,7 @@ async function countPublication(
   // Warm-up frames prove the subscription has reached the publisher.
   for (;;) {
     const [frame] = await sub.receive();
-    if (frame!.toString() === "warmup") break;
+    if (frame.toString() === "warmup") break;
   }
   publisher.tell("go");
   let expected = 0;
@@ -178,12 +179,12 @@ async function countPublication(
     const batch = await sub.receiveBatch();
     let sent = -1;
     for (const frames of batch) {
-      if (frames.length === 2 && frames[0]!.toString() === "end") {
-        sent = Number(frames[1]!.toString());
+      if (frames.length === 2 && frames[0].toString() === "end") {
+        sent = Number(frames[1].toString());
         break;
       }
-      if (frames[0]!.length !== 4) continue; // a late warm-up frame
-      const value = frames[0]!.readUInt32LE(0);
+      if (frames[0].length !== 4) continue; // a late warm-up frame
+      const value = frames[0].readUInt32LE(0);
       received++;
       if (value < expected) backwards++;
       else if (value > expected) {
@@ -244,8 +245,8 @@ describe("ROUTER with mandatory=true and a peer in another process", () => {
         }),
       );
       const [id, hello] = await within(router.receive(), 30_000, "hello from the peer");
-      expect(id!.toString()).toBe("slow-peer");
-      expect(hello!.toString()).toBe("hello");
+      expect(id.toString()).toBe("slow-peer");
+      expect(hello.toString()).toBe("hello");
 
       // 20 MB in all: more than the loopback connection's socket buffers hold.
       const count = 20_000;
@@ -350,7 +351,7 @@ describe("a send() waiting at a high water mark does not busy-wait", () => {
           5000,
           `message ${i} of ${count} (${progress.accepted} accepted)`,
         );
-        expect(frame!.readUInt32LE(0)).toBe(i);
+        expect(frame.readUInt32LE(0)).toBe(i);
       }
       await within(Promise.all(sends), 5000, "the waiting sends");
     },
@@ -377,11 +378,11 @@ describe("a send() waiting at a high water mark does not busy-wait", () => {
         5000,
         `message ${i} of ${count} (${progress.accepted} accepted)`,
       );
-      if (frame!.toString() === "warmup") {
+      if (frame.toString() === "warmup") {
         i--; // a warm-up publication that was still on its way
         continue;
       }
-      expect(frame!.readUInt32LE(0)).toBe(i);
+      expect(frame.readUInt32LE(0)).toBe(i);
     }
     await within(Promise.all(sends), 5000, "the waiting sends");
   });

@@ -75,7 +75,7 @@ describe("a REP server process killed and restarted while REQ clients wait", () 
             await client.send(`request-${i}`);
             try {
               const [reply] = await client.receive();
-              return { reply: reply!.toString(), attempt };
+              return { reply: reply.toString(), attempt };
             } catch (error) {
               if (!(error instanceof ZmqError) || error.code !== "EAGAIN") throw error;
             }
@@ -91,7 +91,7 @@ describe("a REP server process killed and restarted while REQ clients wait", () 
       // The clients go on working with the new server.
       for (const [i, client] of clients.entries()) {
         await client.send(`again-${i}`);
-        expect((await client.receive())[0]!.toString()).toBe(`reply:again-${i}`);
+        expect((await client.receive())[0].toString()).toBe(`reply:again-${i}`);
       }
     },
   );
@@ -115,7 +115,7 @@ describe("a REP server process killed and restarted while REQ clients wait", () 
       const replies: string[] = [];
       for (let i = 0; i < 10 && replies.length === 0; i++) {
         try {
-          replies.push((await client.receive())[0]!.toString());
+          replies.push((await client.receive())[0].toString());
         } catch (error) {
           if (!(error instanceof ZmqError) || error.code !== "EAGAIN") throw error;
         }
@@ -254,7 +254,7 @@ describe("a peer process killed mid-stream and restarted at the same address", (
       );
       for (let i = 0; i < 10_000; i++) {
         const [frame] = await pull.receive();
-        expect(frame!.readUInt32LE(0)).toBe(i);
+        expect(frame.readUInt32LE(0)).toBe(i);
       }
       first.kill("SIGKILL");
       await first.done;
@@ -268,7 +268,7 @@ describe("a peer process killed mid-stream and restarted at the same address", (
       let previous = 9_999;
       let value: number;
       for (;;) {
-        value = (await pull.receive())[0]!.readUInt32LE(0);
+        value = (await pull.receive())[0].readUInt32LE(0);
         if (value !== previous + 1) break;
         previous = value;
       }
@@ -278,7 +278,7 @@ describe("a peer process killed mid-stream and restarted at the same address", (
       expect(value).toBe(0);
       for (let i = 1; i < 20_000; i++) {
         const [frame] = await pull.receive();
-        expect(frame!.readUInt32LE(0)).toBe(i);
+        expect(frame.readUInt32LE(0)).toBe(i);
       }
       const result = await second.done;
       expect(result.code).toBe(0);
@@ -311,12 +311,12 @@ describe("reconnectInterval is honoured", () => {
   function expectSpacing(seen: Array<{ at: number; event: EventOfType<"connect:retry"> }>): void {
     let announced = 0;
     for (let i = 1; i < seen.length; i++) {
-      const spacing = seen[i]!.at - seen[i - 1]!.at;
-      expect(spacing).toBeGreaterThanOrEqual(seen[i - 1]!.event.interval - 50);
-      expect(spacing).toBeLessThan(seen[i - 1]!.event.interval + 150);
-      announced += seen[i - 1]!.event.interval;
+      const spacing = seen[i].at - seen[i - 1].at;
+      expect(spacing).toBeGreaterThanOrEqual(seen[i - 1].event.interval - 50);
+      expect(spacing).toBeLessThan(seen[i - 1].event.interval + 150);
+      announced += seen[i - 1].event.interval;
     }
-    const measured = seen[seen.length - 1]!.at - seen[0]!.at;
+    const measured = seen[seen.length - 1].at - seen[0].at;
     expect(measured / announced).toBeGreaterThan(0.9);
     expect(measured / announced).toBeLessThan(1.25);
   }

@@ -131,7 +131,7 @@ describe.concurrent("hostile messages found by hand", () => {
         sendError = error;
       }
       const delivered = await dish.receive().then(
-        ([frame]) => frame!.toString(),
+        ([frame]) => frame.toString(),
         () => null,
       );
       expect(delivered).toBeNull();

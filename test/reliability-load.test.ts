@@ -29,8 +29,8 @@ describe("one ROUTER, 1,000 concurrent DEALER connections in 4 processes", () =>
             return; // closed
           }
           for (const [id, body] of batch) {
-            peers.add(id!.toString());
-            await router.send([id!, body!]);
+            peers.add(id.toString());
+            await router.send([id, body]);
             served++;
           }
         }

@@ -335,7 +335,7 @@ describe("secret keys stay secret", () => {
       track(new Dealer(clientOptions(server.publicKey))),
       track(new Push({ curveSecretKey: Buffer.from(z85Decode(client.secretKey)) })),
     ];
-    const keyed = sockets[2]!;
+    const keyed = sockets[2];
     expect(keyed.curveSecretKey).toBe(client.secretKey); // set from bytes, reads back as Z85
     for (const socket of sockets) {
       for (const text of [
@@ -344,6 +344,7 @@ describe("secret keys stay secret", () => {
         util.format("%o", socket),
         util.format("%O", socket),
         util.format("%j", socket),
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what printing one gives
         String(socket),
         JSON.stringify(socket) ?? "",
       ]) {

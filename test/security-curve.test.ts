@@ -89,10 +89,10 @@ describe("CURVE handshakes that succeed", () => {
       for (let i = 0; i < 5; i++) {
         await request.send(`ping ${i}`);
         const [message] = await within(reply.receive(), 5000, "request");
-        expect(message!.toString()).toBe(`ping ${i}`);
+        expect(message.toString()).toBe(`ping ${i}`);
         await reply.send(`pong ${i}`);
         const [answer] = await within(request.receive(), 5000, "reply");
-        expect(answer!.toString()).toBe(`pong ${i}`);
+        expect(answer.toString()).toBe(`pong ${i}`);
       }
       await serverHandshake;
       await clientHandshake;
@@ -122,12 +122,12 @@ describe("CURVE handshakes that succeed", () => {
     for (let i = 0; i < 5; i++) {
       await dealer.send(["", `request ${i}`]);
       const [id, empty, body] = await within(router.receive(), 5000, "request");
-      expect(id!.toString()).toBe("dealer-1");
-      expect(empty!.length).toBe(0);
-      expect(body!.toString()).toBe(`request ${i}`);
-      await router.send([id!, "", `reply ${i}`]);
+      expect(id.toString()).toBe("dealer-1");
+      expect(empty.length).toBe(0);
+      expect(body.toString()).toBe(`request ${i}`);
+      await router.send([id, "", `reply ${i}`]);
       const [, answer] = await within(dealer.receive(), 5000, "reply");
-      expect(answer!.toString()).toBe(`reply ${i}`);
+      expect(answer.toString()).toBe(`reply ${i}`);
     }
   });
 
@@ -141,8 +141,8 @@ describe("CURVE handshakes that succeed", () => {
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
     await push.send([payload, "tail"]);
     const [body, tail] = await within(pull.receive(), 5000, "large message");
-    expect(body!.equals(payload)).toBe(true);
-    expect(tail!.toString()).toBe("tail");
+    expect(body.equals(payload)).toBe(true);
+    expect(tail.toString()).toBe("tail");
   });
 });
 
@@ -283,7 +283,7 @@ describe("CURVE handshakes that fail", () => {
     good.connect(address);
     await good.send("good");
     const [message] = await within(pull.receive(), 5000, "good message");
-    expect(message!.toString()).toBe("good");
+    expect(message.toString()).toBe("good");
     await sleep(50);
     expect(pull.tryReceive()).toBeNull();
   });

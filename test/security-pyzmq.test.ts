@@ -59,7 +59,7 @@ function python(script: string, args: string[], ms = 40_000): Peer {
 async function serve(socket: Reply): Promise<number> {
   let served = 0;
   for await (const [request] of socket) {
-    await socket.send(request!.toString().replace(/^ping/, "pong"));
+    await socket.send(request.toString().replace(/^ping/, "pong"));
     served += 1;
   }
   return served;
@@ -207,7 +207,7 @@ describe("pyzmq CURVE server (REP), zmq-napi CURVE client (REQ)", () => {
     for (let i = 0; i < 10; i++) {
       await request.send(`ping ${i}`);
       const [answer] = await request.receive();
-      expect(answer!.toString()).toBe(`pong ${i}`);
+      expect(answer.toString()).toBe(`pong ${i}`);
     }
     const { code, stdout, stderr } = await peer.exited;
     expect(stderr).toBe("");
@@ -238,7 +238,7 @@ describe("pyzmq CURVE server (REP), zmq-napi CURVE client (REQ)", () => {
     for (let i = 0; i < 2; i++) {
       await request.send(`ping ${i}`);
       const [answer] = await request.receive();
-      expect(answer!.toString()).toBe(`pong ${i}`);
+      expect(answer.toString()).toBe(`pong ${i}`);
     }
     expect((await peer.exited).code).toBe(0);
   });

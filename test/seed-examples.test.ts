@@ -57,7 +57,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
     //       socket.send(b"World")                        # Send reply back to client
     const serverLoop = background([server], async () => {
       for await (const [message] of server) {
-        seenByServer.push(`Received request: ${message!.toString()}`);
+        seenByServer.push(`Received request: ${message.toString()}`);
         await sleep(1);
         await server.send("World");
       }
@@ -79,7 +79,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
     for (let request = 0; request < 10; request++) {
       await socket.send("Hello");
       const [message] = await within(socket.receive(), 5000, `reply ${request}`);
-      printed.push(`Received reply ${request} [ ${message!.toString()} ]`);
+      printed.push(`Received reply ${request} [ ${message.toString()} ]`);
     }
 
     expect(printed).toEqual(Array.from({ length: 10 }, (_, i) => `Received reply ${i} [ World ]`));
@@ -139,10 +139,10 @@ describe.each(transports)("seed examples over %s", (transport) => {
     const updates = 20;
     const received: string[] = [];
     let total_temp = 0;
-    let update_nbr = 0;
+    let update_nbr: number;
     for (update_nbr = 0; update_nbr < updates; update_nbr++) {
       const [message] = await within(socket.receive(), 5000, `update ${update_nbr}`);
-      const string = message!.toString();
+      const string = message.toString();
       received.push(string);
       const [zipcode, temperature, relhumidity] = string.split(" ");
       expect(zipcode).toBe(zip_filter);
@@ -150,7 +150,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
       expect(Number(temperature)).toBeLessThan(135);
       expect(Number(relhumidity)).toBeGreaterThanOrEqual(10);
       expect(Number(relhumidity)).toBeLessThan(60);
-      total_temp += Number.parseInt(temperature!, 10);
+      total_temp += Number.parseInt(temperature, 10);
     }
     const average = total_temp / update_nbr;
     publisher.close();
@@ -210,8 +210,8 @@ describe.each(transports)("seed examples over %s", (transport) => {
       workerSender.connect(sinkAddress);
       return background([receiver, workerSender], async () => {
         for await (const [s] of receiver) {
-          await sleep(Number.parseInt(s!.toString(), 10) / 100); // a hundredth of the original work
-          await workerSender.send(`${worker} ${s!.toString()}`);
+          await sleep(Number.parseInt(s.toString(), 10) / 100); // a hundredth of the original work
+          await workerSender.send(`${worker} ${s.toString()}`);
         }
       });
     });
@@ -244,19 +244,19 @@ describe.each(transports)("seed examples over %s", (transport) => {
     //   tend = time.time()
     //   print(f"Total elapsed time: {(tend-tstart)*1000} msec")
     const [start] = await within(sinkReceiver.receive(), 5000, "the start of the batch");
-    expect(start!.toString()).toBe("0");
+    expect(start.toString()).toBe("0");
     const tstart = Date.now();
     let done_msec = 0;
     const perWorker = [0, 0];
     for (let task_nbr = 0; task_nbr < tasks; task_nbr++) {
       const [s] = await within(sinkReceiver.receive(), 10_000, `confirmation ${task_nbr}`);
-      const [worker, workload] = s!.toString().split(" ").map(Number);
-      perWorker[worker!]!++;
-      done_msec += workload!;
+      const [worker, workload] = s.toString().split(" ").map(Number);
+      perWorker[worker]++;
+      done_msec += workload;
     }
     const tend = Date.now();
 
-    expect(perWorker[0]! + perWorker[1]!).toBe(tasks);
+    expect(perWorker[0] + perWorker[1]).toBe(tasks);
     expect(done_msec).toBe(total_msec);
     expect(tend - tstart).toBeLessThan(10_000);
     // Nothing more than the N confirmations arrives.
@@ -327,8 +327,8 @@ describe.each(transports)("seed examples over %s", (transport) => {
       socket.connect(backendAddress);
       return background([socket], async () => {
         for await (const [message] of socket) {
-          handled[worker]!++;
-          await socket.send(["World", message!, String(worker)]);
+          handled[worker]++;
+          await socket.send(["World", message, String(worker)]);
         }
       });
     });
@@ -349,9 +349,9 @@ describe.each(transports)("seed examples over %s", (transport) => {
           for (let request = 1; request <= requests; request++) {
             await socket.send(`Hello ${client}.${request}`);
             const [world, echo, worker] = await socket.receive();
-            expect(echo!.toString()).toBe(`Hello ${client}.${request}`);
-            expect(["0", "1"]).toContain(worker!.toString());
-            lines.push(`Received reply ${request} [${world!.toString()}]`);
+            expect(echo.toString()).toBe(`Hello ${client}.${request}`);
+            expect(["0", "1"]).toContain(worker.toString());
+            lines.push(`Received reply ${request} [${world.toString()}]`);
           }
           return lines;
         }),
@@ -366,7 +366,7 @@ describe.each(transports)("seed examples over %s", (transport) => {
       );
     }
     expect(forwarded).toEqual({ requests: clients * requests, replies: clients * requests });
-    expect(handled[0]! + handled[1]!).toBe(clients * requests);
+    expect(handled[0] + handled[1]).toBe(clients * requests);
 
     closeTracked();
     await within(

@@ -98,7 +98,7 @@ describe("close()", () => {
   it("rejects every pending send() with EAGAIN", async () => {
     const push = new Push({ linger: 0 });
     const pending = [push.send("a"), push.send("b"), push.send(["c", "d"])];
-    expect(await state(pending[0]!)).toBe("pending");
+    expect(await state(pending[0])).toBe("pending");
     push.close();
     for (const send of pending) {
       await expect(send).rejects.toMatchObject({ code: "EAGAIN" });
@@ -111,7 +111,7 @@ describe("close()", () => {
     push.connect(await bindFresh(pull, "tcp"));
     const seen: string[] = [];
     const loop = (async () => {
-      for await (const [frame] of pull) seen.push(frame!.toString());
+      for await (const [frame] of pull) seen.push(frame.toString());
       return "ended";
     })();
     for (const word of ["a", "b", "c"]) await push.send(word);
@@ -139,7 +139,7 @@ describe("Context.close()", () => {
     push.connect(await bindFresh(pull, "inproc"));
     // The pair works before the context closes.
     await push.send("before");
-    expect((await within(pull.receive(), 2000, "receive before close"))[0]!.toString()).toBe(
+    expect((await within(pull.receive(), 2000, "receive before close"))[0].toString()).toBe(
       "before",
     );
     const pending = pull.receive();
@@ -228,7 +228,7 @@ describe("Context.close()", () => {
     expect(doomed.closed).toBe(true);
     expect(pull.closed).toBe(false);
     await push.send("unaffected");
-    expect((await pull.receive())[0]!.toString()).toBe("unaffected");
+    expect((await pull.receive())[0].toString()).toBe("unaffected");
   });
 });
 
@@ -305,7 +305,8 @@ describe("bind() and unbind()", () => {
     const pull = track(new Pull());
     const bound = pull.bind(endpoint("tcp"));
     let settled = false;
-    bound.then(() => (settled = true));
+    const settle = () => (settled = true);
+    bound.then(settle, settle);
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(settled).toBe(false);
     await bound;
@@ -319,7 +320,7 @@ describe("bind() and unbind()", () => {
     const push = track(new Push());
     push.connect(address);
     await push.send("via localhost");
-    expect((await within(pull.receive(), 2000, "receive"))[0]!.toString()).toBe("via localhost");
+    expect((await within(pull.receive(), 2000, "receive"))[0].toString()).toBe("via localhost");
   }
 
   it("binds to a host name (tcp://localhost:*) and carries messages", async () => {
@@ -364,7 +365,7 @@ describe("bind() and unbind()", () => {
     const push = track(new Push());
     push.connect(address);
     await push.send("to the second");
-    expect((await within(second.receive(), 2000, "receive"))[0]!.toString()).toBe("to the second");
+    expect((await within(second.receive(), 2000, "receive"))[0].toString()).toBe("to the second");
     expect(first.tryReceive()).toBeNull();
   });
 
@@ -399,12 +400,12 @@ describe("bind() and unbind()", () => {
     await binding;
     const peer = track(new Pair());
     peer.connect(pair.lastEndpoint!);
-    expect((await within(peer.receive(), 2000, "peer receive"))[0]!.toString()).toBe(
+    expect((await within(peer.receive(), 2000, "peer receive"))[0].toString()).toBe(
       "queued during bind",
     );
     await within(send, 2000, "send queued during bind");
     await peer.send("answer");
-    expect((await within(receive, 2000, "receive queued during bind"))[0]!.toString()).toBe(
+    expect((await within(receive, 2000, "receive queued during bind"))[0].toString()).toBe(
       "answer",
     );
   });
@@ -432,7 +433,7 @@ describe("bind() and unbind()", () => {
     const pending = pull.receive();
     await push.send("arrived");
     pull.bindSync(endpoint("inproc"));
-    expect((await within(pending, 2000, "receive() after bindSync()"))[0]!.toString()).toBe(
+    expect((await within(pending, 2000, "receive() after bindSync()"))[0].toString()).toBe(
       "arrived",
     );
   });
@@ -541,7 +542,7 @@ describe.concurrent("garbage collection and process exit", () => {
       expect(result.code).toBe(0);
       const received: string[] = [];
       for (let i = 0; i < count; i++) {
-        received.push((await within(pull.receive(), 3000, `message ${i}`))[0]!.toString());
+        received.push((await within(pull.receive(), 3000, `message ${i}`))[0].toString());
       }
       expect(received).toEqual(Array.from({ length: count }, (_, i) => `msg-${i}`));
     } finally {
@@ -571,7 +572,7 @@ describe.concurrent("garbage collection and process exit", () => {
         try {
           await pull.bind(address);
           for (let i = 0; i < count; i++) {
-            received.push((await within(pull.receive(), 10_000, `message ${i}`))[0]!.toString());
+            received.push((await within(pull.receive(), 10_000, `message ${i}`))[0].toString());
           }
         } catch {
           // Reported by the expectation below.

@@ -42,7 +42,7 @@ async function joinPubSub(
     await sleep(5);
     const got = sub.tryReceive();
     if (got !== null) {
-      expect(got[0]!.toString()).toBe(probe);
+      expect(got[0].toString()).toBe(probe);
       return;
     }
   }
@@ -55,7 +55,7 @@ async function receiveUntil(
   marker: string,
   probe: string,
 ): Promise<string[]> {
-  return (await receiveFramesUntil(sub, marker, probe)).map((frames) => frames[0]!);
+  return (await receiveFramesUntil(sub, marker, probe)).map((frames) => frames[0]);
 }
 
 /** Like receiveUntil, with every frame of each message. */
@@ -84,7 +84,7 @@ describe.each(transports)("REQ/REP over %s", (transport) => {
     const server = (async () => {
       for (let i = 0; i < 5; i++) {
         const [request] = await rep.receive();
-        await rep.send(`reply ${i} to ${request!.toString()}`);
+        await rep.send(`reply ${i} to ${request.toString()}`);
       }
     })();
 
@@ -118,7 +118,7 @@ describe.each(transports)("REQ/REP over %s", (transport) => {
     await req.send("first");
     await expect(req.send("second")).rejects.toMatchObject({ code: "EFSM" });
     const [request] = await within(rep.receive());
-    expect(request!.toString()).toBe("first");
+    expect(request.toString()).toBe("first");
     // The REP socket got nothing else.
     await rep.send("ok");
     expect(text(await within(req.receive()))).toEqual(["ok"]);
@@ -240,19 +240,19 @@ describe.each(transports)("PUSH/PULL over %s", (transport) => {
     // Poll both pullers (bounded) until every task has arrived somewhere.
     const received: string[][] = [[], []];
     const deadline = Date.now() + 5000;
-    while (received[0]!.length + received[1]!.length < count && Date.now() < deadline) {
+    while (received[0].length + received[1].length < count && Date.now() < deadline) {
       let any = false;
       pullers.forEach((pull, i) => {
         for (let m = pull.tryReceive(); m !== null; m = pull.tryReceive()) {
-          received[i]!.push(m[0]!.toString());
+          received[i].push(m[0].toString());
           any = true;
         }
       });
       if (!any) await sleep(2);
     }
-    expect(received[0]!.length).toBeGreaterThan(0);
-    expect(received[1]!.length).toBeGreaterThan(0);
-    expect([...received[0]!, ...received[1]!].sort()).toEqual(
+    expect(received[0].length).toBeGreaterThan(0);
+    expect(received[1].length).toBeGreaterThan(0);
+    expect([...received[0], ...received[1]].sort()).toEqual(
       Array.from({ length: count }, (_, i) => `task ${i}`).sort(),
     );
   });
@@ -273,7 +273,7 @@ describe.each(transports)("PUSH/PULL over %s", (transport) => {
     const byPusher: Record<string, number[]> = { p0: [], p1: [] };
     for (let n = 0; n < 2 * perPusher; n++) {
       const [from, index] = text(await within(pull.receive()));
-      byPusher[from!]!.push(Number(index));
+      byPusher[from].push(Number(index));
     }
     const expected = Array.from({ length: perPusher }, (_, i) => i);
     expect(byPusher).toEqual({ p0: expected, p1: expected });
@@ -407,14 +407,14 @@ describe.each(transports)("XPUB/XSUB over %s", (transport) => {
           5000,
           `subscription messages up to ${marker}`,
         );
-        const value = message!.toString();
+        const value = message.toString();
         if (value === `\x01${marker}`) return;
         seen.push(value);
       }
     };
-    await step(subs[0]!, () => subs[0]!.subscribe("dup"), "marker0");
-    await step(subs[1]!, () => subs[1]!.subscribe("dup"), "marker1");
-    await step(subs[0]!, () => subs[0]!.unsubscribe("dup"), "marker2");
+    await step(subs[0], () => subs[0].subscribe("dup"), "marker0");
+    await step(subs[1], () => subs[1].subscribe("dup"), "marker1");
+    await step(subs[0], () => subs[0].unsubscribe("dup"), "marker2");
     return seen;
   }
 
@@ -527,14 +527,14 @@ describe("STREAM over tcp", () => {
 
     // The connection shows up as an empty message from its routing id.
     const [id, notification] = await within(stream.receive(), 5000, "connect notification");
-    expect(id!.length).toBeGreaterThan(0);
+    expect(id.length).toBeGreaterThan(0);
     expect(notification).toEqual(Buffer.alloc(0));
 
     client.write("hello, stream");
-    expect((await streamRead(stream, id!, 13)).toString()).toBe("hello, stream");
+    expect((await streamRead(stream, id, 13)).toString()).toBe("hello, stream");
 
     const reply = readBytes(client, 5);
-    await stream.send([id!, "world"]);
+    await stream.send([id, "world"]);
     expect((await within(reply)).toString()).toBe("world");
 
     // Sending an empty frame to the id closes the connection. libzmq finishes closing it
@@ -542,7 +542,7 @@ describe("STREAM over tcp", () => {
     const ended = new Promise<void>((resolve) => client.once("close", () => resolve()));
     client.on("error", () => {});
     const next = stream.receive().catch(() => null);
-    await stream.send([id!, ""]);
+    await stream.send([id, ""]);
     await within(ended, 5000, "the tcp connection closing");
     // Nothing the closed connection could still send reaches the socket.
     stream.close();
@@ -572,7 +572,7 @@ describe("STREAM over tcp", () => {
     stream.connect(`tcp://127.0.0.1:${port}`, { routingId: "upstream" });
 
     const [id, notification] = await within(stream.receive(), 5000, "connect notification");
-    expect(id!.toString()).toBe("upstream");
+    expect(id.toString()).toBe("upstream");
     expect(notification).toEqual(Buffer.alloc(0));
 
     await stream.send(["upstream", "ping"]);

@@ -120,8 +120,8 @@ describe("back-pressure at the high water mark", () => {
       const received: string[] = [];
       for (let i = 0; i < count; i++) {
         const [index, body] = await pull.receive();
-        received.push(index!.toString());
-        expect(body!.equals(payload(i))).toBe(true);
+        received.push(index.toString());
+        expect(body.equals(payload(i))).toBe(true);
       }
       await Promise.all(sends);
       expect(received).toEqual(Array.from({ length: count }, (_, i) => String(i)));
@@ -147,9 +147,9 @@ describe("back-pressure at the high water mark", () => {
     expect(settled.length).toBeLessThan(count);
     for (let i = 0; i < count; i++) {
       const [frame] = await pull.receive();
-      expect(frame!.length).toBe(size);
-      expect(frame![0]).toBe(i);
-      expect(frame![size - 1]).toBe(i);
+      expect(frame.length).toBe(size);
+      expect(frame[0]).toBe(i);
+      expect(frame[size - 1]).toBe(i);
     }
     await Promise.all(sends);
     expect(settled).toEqual(Array.from({ length: count }, (_, i) => i));
@@ -407,7 +407,7 @@ describe("trySend beside queued sends", () => {
     const first = pull.tryReceive();
     expect(first === null ? null : text(first)).toEqual([filled[0]]);
     expect(push.trySend("jumps the queue")).toBe(false);
-    const received: string[] = [text(first!)[0]!];
+    const received: string[] = [text(first!)[0]];
     while (received.length < filled.length + 1)
       received.push(...text(await within(pull.receive(), 2000, "receive")));
     await within(queued, 2000, "queued send");

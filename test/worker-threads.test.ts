@@ -130,7 +130,7 @@ describe("worker threads", () => {
     const received: string[] = [];
     for (let i = 0; i < count; i++) {
       received.push(
-        (await within(pull.receive(), 5000, `message ${i} from the worker`))[0]!.toString(),
+        (await within(pull.receive(), 5000, `message ${i} from the worker`))[0].toString(),
       );
     }
     expect(received).toEqual(Array.from({ length: count }, (_, i) => `from-worker-${i}`));
@@ -145,7 +145,7 @@ describe("worker threads", () => {
     const req = track(new Request({ linger: 0 }));
     req.connect(address);
     await req.send("ping");
-    expect((await within(req.receive(), 5000, "reply from the worker"))[0]!.toString()).toBe(
+    expect((await within(req.receive(), 5000, "reply from the worker"))[0].toString()).toBe(
       "echo:ping",
     );
     await worker.next("replied");
@@ -189,9 +189,9 @@ describe("worker threads", () => {
     await pull.bind(address);
     const worker = start({ mode: "send", address, count: 3 });
     for (let i = 0; i < 3; i++) {
-      expect(
-        (await within(pull.receive(), 5000, "message after terminations"))[0]!.toString(),
-      ).toBe(`from-worker-${i}`);
+      expect((await within(pull.receive(), 5000, "message after terminations"))[0].toString()).toBe(
+        `from-worker-${i}`,
+      );
     }
     expect(await within(worker.exit, 5000, "worker exit")).toBe(0);
     await expectHealthy();

@@ -117,7 +117,7 @@ class Proc {
         () => reject(new TimeoutError(`timed out waiting for ${what}`)),
         Math.max(0, deadline - Date.now()),
       );
-      this.exited.then((exit) => {
+      void this.exited.then((exit) => {
         clearTimeout(timer);
         resolve(exit);
       });

@@ -180,7 +180,7 @@ const roles = {
     pub.connect(endpoint);
     const probe = Buffer.alloc(0);
     let go = false;
-    control.go().then(() => (go = true));
+    void control.go().then(() => (go = true)); // resolves only, as control.end()
     while (!go) {
       await pub.send(probe);
       await sleep(5);
@@ -188,7 +188,7 @@ const roles = {
     await sendAll(pub, Buffer.alloc(size), count);
     // End markers until the subscriber has reported (one could be lost to a reconnect).
     let ended = false;
-    control.end().then(() => (ended = true));
+    void control.end().then(() => (ended = true));
     while (!ended) {
       await pub.send(probe);
       await sleep(10);

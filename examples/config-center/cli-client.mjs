@@ -173,7 +173,9 @@ function valueOf(given) {
     return fs.readFileSync(source, "utf8");
   } catch (error) {
     const what = source === 0 ? "stdin" : source;
-    throw new Error(`cannot read ${what}: ${error instanceof Error ? error.message : error}`);
+    throw new Error(`cannot read ${what}: ${error instanceof Error ? error.message : error}`, {
+      cause: error,
+    });
   }
 }
 
@@ -185,6 +187,7 @@ function readImport(/** @type {string} */ name) {
   } catch (error) {
     throw new Error(
       `cannot read ${name === "-" ? "stdin" : name}: ${error instanceof Error ? error.message : error}`,
+      { cause: error },
     );
   }
   let parsed;
@@ -193,6 +196,7 @@ function readImport(/** @type {string} */ name) {
   } catch (error) {
     throw new Error(
       `${name === "-" ? "stdin" : name} is not JSON (${error instanceof Error ? error.message : error})`,
+      { cause: error },
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {

@@ -71,7 +71,7 @@ export async function runNode(given) {
   const stop = untilSignal(() => {
     node.close();
     report({ event: "stopped", seq: node.seq, hash: node.hash() });
-  });
+  }, given.fail);
   stop.ready(); // a node has nothing to undo: a signal stops it cleanly at any time
   // It rejects only when the node is closed first (Ctrl-C during start-up): nothing to add.
   await node.start().catch(() => undefined);

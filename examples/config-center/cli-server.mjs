@@ -75,7 +75,7 @@ export async function runServer(given) {
   const stop = untilSignal(async () => {
     await server.close();
     report({ event: "stopped", seq: server.seq, hash: server.hash() });
-  });
+  }, given.fail);
   await server.start();
   const { epoch, seq, size, state } = server;
   report({ event: "listening", ...server.endpoints, epoch, seq, size, state, role });

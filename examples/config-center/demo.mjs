@@ -55,7 +55,7 @@ function start(name, args) {
     }
   });
   const exited = new Promise((resolve) => child.on("close", resolve));
-  exited.then(() => children.delete(child));
+  void exited.then(() => children.delete(child));
   return {
     child,
     exited,

@@ -390,7 +390,9 @@ function legacyStore(/** @type {Buffer} */ data, file) {
   try {
     saved = JSON.parse(data.toString());
   } catch (error) {
-    throw new DataFileError(`${file} is neither a config-center log nor readable JSON`);
+    throw new DataFileError(`${file} is neither a config-center log nor readable JSON`, {
+      cause: error,
+    });
   }
   const store = new ConfigStore();
   for (const [key, value] of saved.entries ?? []) store.put(key, value, saved.seq);

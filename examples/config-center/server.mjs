@@ -751,7 +751,7 @@ export class ConfigServer extends EventEmitter {
       }
       case "MORE":
         this.#sessions.credit(peer, id, parseSeq(args[0]));
-        this.#pump();
+        void this.#pump();
         return undefined;
       case "CANCEL":
         this.#sessions.close(peer, id);
@@ -812,11 +812,14 @@ export class ConfigServer extends EventEmitter {
       return ["BUSY", Math.round(BUSY_RETRY * (1 + Math.random()))];
     }
     this.emit("stream", { kind, seq: this.#store.seq });
-    this.#pump();
+    void this.#pump();
     return undefined;
   }
 
-  /** Sends the streams' chunks while they have credit, one chunk per turn of the event loop. */
+  /**
+   * Sends the streams' chunks while they have credit, one chunk per turn of the event loop.
+   * Never rejects: a failure is an "error" event.
+   */
   async #pump() {
     if (this.#pumping) return;
     this.#pumping = true;

@@ -17,7 +17,7 @@ let totalTemperature = 0;
 for (let update = 0; update < updates; update++) {
   const [message] = await socket.receive();
   console.log(`${message}`);
-  const [zipcode, temperature, relhumidity] = message.toString().split(" ");
+  const [, temperature] = message.toString().split(" "); // zipcode temperature relhumidity
   totalTemperature += Number(temperature);
 }
 console.log(`Average temperature for zipcode '${filter}' was ${totalTemperature / updates} F`);

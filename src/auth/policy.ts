@@ -38,7 +38,7 @@ export const ANY_DOMAIN = "*";
 function canonicalAddress(address: string): string {
   const lower = address.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  return mapped ? mapped[1]! : lower;
+  return mapped ? mapped[1] : lower;
 }
 
 function digest(text: string): Buffer {
@@ -100,7 +100,7 @@ export class Policy {
     }
     let keys: Iterable<unknown>;
     if (typeof clients === "object" && clients !== null && "directory" in clients) {
-      const directory = (clients as { directory: unknown }).directory;
+      const directory = clients.directory;
       expectString(directory, "clients.directory");
       keys = loadPublicKeys(directory);
     } else if (typeof clients === "object" && clients !== null && Symbol.iterator in clients) {
@@ -138,10 +138,10 @@ export class Policy {
     if (credentials.length !== 2) return deny("Malformed PLAIN credentials");
     const users = this.#passwords.get(domain) ?? this.#passwords.get(ANY_DOMAIN);
     if (users === undefined) return deny(`No PLAIN users for domain "${domain}"`);
-    const user = credentials[0]!.toString();
+    const user = credentials[0].toString();
     const expected = users.get(user);
     if (expected === undefined) return deny(`Unknown user "${user}"`);
-    if (!samePassword(credentials[1]!.toString(), expected))
+    if (!samePassword(credentials[1].toString(), expected))
       return deny(`Wrong password for "${user}"`);
     return { statusCode: 200, reason: "OK", userId: user };
   }

@@ -214,7 +214,7 @@ export function flushOutbox(owner: EventEmitter, state: SocketState): void {
   const { socket, outbox } = state;
   if (state.sending || socket.trySend === undefined) return;
   while (outbox.length > 0 && !state.paused && !socket.closed) {
-    const next = outbox[0]!;
+    const next = outbox[0];
     let taken: boolean;
     try {
       taken = socket.trySend(next.frames);

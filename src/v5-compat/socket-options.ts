@@ -137,7 +137,7 @@ function invalid(message: string): ZmqError {
 function optionNumber(option: OptionName): number {
   if (typeof option === "number") return option;
   if (typeof option === "string") {
-    if (Object.hasOwn(options, option)) return options[option]!;
+    if (Object.hasOwn(options, option)) return options[option];
     const long = (constants as Readonly<Record<string, unknown>>)[option];
     if (option.startsWith("ZMQ_") && typeof long === "number") return long;
   }

@@ -253,11 +253,11 @@ class SocketMethods extends EventEmitter {
   }
 
   subscribe(filter: string | Buffer): this {
-    return this.setsockopt(options._subscribe!, filter);
+    return this.setsockopt(options._subscribe, filter);
   }
 
   unsubscribe(filter: string | Buffer): this {
-    return this.setsockopt(options._unsubscribe!, filter);
+    return this.setsockopt(options._unsubscribe, filter);
   }
 
   setsockopt(option: OptionName, value: unknown): this {
@@ -327,7 +327,7 @@ function makeConstructor(): SocketConstructor {
     if (!(this instanceof Socket)) {
       return new (Socket as unknown as SocketConstructor)(type);
     }
-    initialise(this as SocketMethods, type);
+    initialise(this, type);
     return this as Socket;
   }
   Socket.prototype = SocketMethods.prototype;

@@ -101,14 +101,14 @@ export function killAllChildren(): void {
 afterAll(killAllChildren);
 
 const defaultName = (argv: string[]) =>
-  [path.basename(argv[0]!), ...argv.slice(1, 2).map((arg) => path.basename(arg))].join(" ");
+  [path.basename(argv[0]), ...argv.slice(1, 2).map((arg) => path.basename(arg))].join(" ");
 
 /** Starts `argv`; see StartOptions. */
 export function startChild(argv: string[], options: StartOptions = {}): Child {
   const name = options.name ?? defaultName(argv);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const started = performance.now();
-  const child = spawn(argv[0]!, argv.slice(1), {
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: options.cwd,
     stdio: [
       options.stdin === undefined || options.stdin === false ? "ignore" : "pipe",

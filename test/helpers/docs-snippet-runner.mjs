@@ -137,7 +137,7 @@ function end() {
     for (const member of live) if (member.running) signalGroup(member.child, "SIGKILL");
   }, 2000);
   const closed = live.map((member) => new Promise((resolve) => member.child.on("close", resolve)));
-  Promise.all(closed).then(() => {
+  void Promise.all(closed).then(() => {
     clearTimeout(kill);
     resolveEnded();
   });

@@ -100,5 +100,10 @@ function firstDifference(got: Buffer, offset: number): number {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "object") return `a ${value.constructor?.name ?? "object"}`;
-  return `${typeof value} ${String(value).slice(0, 40)}`;
+  if (typeof value === "function") return `function ${value.name}`;
+  if (typeof value === "string") return `string ${value.slice(0, 40)}`;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return `${typeof value} ${value}`;
+  }
+  return typeof value;
 }

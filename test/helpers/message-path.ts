@@ -39,14 +39,14 @@ export interface Plan {
   groups: string[];
 }
 
-export const sizeOf = (shape: Shape, frame: number) => shape.sizes[frame % shape.sizes.length]!;
+export const sizeOf = (shape: Shape, frame: number) => shape.sizes[frame % shape.sizes.length];
 
 /** Total bytes and frames of the first `messages` messages of `shapes`. */
 export function volume(shapes: Shape[], messages: number): { bytes: number; frames: number } {
   let bytes = 0;
   let frames = 0;
   for (let m = 0; m < messages; m++) {
-    const shape = shapes[m % shapes.length]!;
+    const shape = shapes[m % shapes.length];
     frames += shape.frames;
     for (let f = 0; f < shape.frames; f++) bytes += sizeOf(shape, f);
   }
@@ -91,7 +91,7 @@ class Sender {
   ) {}
 
   #message(m: number): Buffer[] {
-    const shape = this.plan.shapes[m % this.plan.shapes.length]!;
+    const shape = this.plan.shapes[m % this.plan.shapes.length];
     return Array.from({ length: shape.frames }, (_, f) =>
       this.content.frame(m, f, sizeOf(shape, f)),
     );
@@ -100,7 +100,7 @@ class Sender {
   async sendUpTo(end: number): Promise<void> {
     const { peers } = this;
     while (this.#next < end) {
-      const { style, count } = this.plan.sends[this.#step++ % this.plan.sends.length]!;
+      const { style, count } = this.plan.sends[this.#step++ % this.plan.sends.length];
       const first = this.#next;
       const last = Math.min(end, first + count);
       this.#next = last;
@@ -159,7 +159,7 @@ async function receiveAll(
     } catch (error) {
       return fail((error as Error).message);
     }
-    const shape = plan.shapes[m % plan.shapes.length]!;
+    const shape = plan.shapes[m % plan.shapes.length];
     if (frames.length !== shape.frames) {
       const first = content.mismatch(frames[0], m, 0, sizeOf(shape, 0));
       fail(`${frames.length} frames instead of ${shape.frames}; frame 0: ${first ?? "as planned"}`);
@@ -176,7 +176,7 @@ async function receiveAll(
   };
 
   while (received < total) {
-    const { style, count } = plan.receives[step++ % plan.receives.length]!;
+    const { style, count } = plan.receives[step++ % plan.receives.length];
     const want = Math.min(count, total - received);
     switch (style) {
       case "receive":

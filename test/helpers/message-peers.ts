@@ -187,11 +187,9 @@ async function connect(
       dish.connect(await bindFresh(radio, transport));
       dish.join(...options.groups);
       // Joins reach the radio in order: once the last group's probe arrives, all are in effect.
-      const last = options.groups[options.groups.length - 1]!;
-      await subscribed(dish as unknown as Receiver, (probe) =>
-        radio.send(only(probe), { group: last }),
-      );
-      const groupOf = (message: number) => options.groups[message % options.groups.length]!;
+      const last = options.groups[options.groups.length - 1];
+      await subscribed(dish, (probe) => radio.send(only(probe), { group: last }));
+      const groupOf = (message: number) => options.groups[message % options.groups.length];
       return {
         send: (frames, message) => radio.send(only(frames), { group: groupOf(message) }),
         trySend: (frames, message) => radio.trySend(only(frames), { group: groupOf(message) }),
@@ -212,7 +210,7 @@ async function connect(
 function only(frames: Buffer[]): Buffer {
   if (frames.length !== 1)
     throw new Error(`a single-frame socket was given ${frames.length} frames`);
-  return frames[0]!;
+  return frames[0];
 }
 
 /**
@@ -235,6 +233,6 @@ async function subscribed(
   await send(marker);
   for (;;) {
     const [first] = await within(receiver.receive(), 10_000, "the end of the probes");
-    if (Buffer.isBuffer(first) && first.equals(marker[0]!)) return;
+    if (Buffer.isBuffer(first) && first.equals(marker[0])) return;
   }
 }
