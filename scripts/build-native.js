@@ -14,7 +14,8 @@ function missingTools() {
   return needed.filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
 }
 
-function buildNative(extra = []) {
+// Runs `cmake-js <command>` on CMakeLists.txt. `quiet` keeps its output unless it fails.
+function cmakeJs(command, extra, { quiet = false } = {}) {
   const missing = missingTools();
   if (missing.length) {
     throw new Error(
@@ -23,14 +24,37 @@ function buildNative(extra = []) {
         "(or install a release that ships a prebuilt binary for this platform).",
     );
   }
-  const cmakeJs = require.resolve("cmake-js/bin/cmake-js");
-  const args = [cmakeJs, "compile", "--directory", root, `--CDNODE_EXECUTABLE=${process.execPath}`];
+  const cmakeJsBin = require.resolve("cmake-js/bin/cmake-js");
+  const args = [
+    cmakeJsBin,
+    command,
+    "--directory",
+    root,
+    `--CDNODE_EXECUTABLE=${process.execPath}`,
+  ];
   if (spawnSync("ninja", ["--version"]).status === 0) args.push("--generator", "Ninja");
-  const result = spawnSync(process.execPath, [...args, ...extra], { stdio: "inherit", cwd: root });
-  if (result.status !== 0) throw new Error(`cmake-js exited with code ${result.status}`);
+  const result = spawnSync(process.execPath, [...args, ...extra], {
+    stdio: quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+    cwd: root,
+  });
+  if (result.status !== 0) {
+    const output = quiet ? `\n${result.stdout}${result.stderr}` : "";
+    throw new Error(`cmake-js ${command} exited with code ${result.status}${output}`);
+  }
 }
 
-module.exports = { buildNative };
+function buildNative(extra = []) {
+  cmakeJs("compile", extra);
+}
+
+// Configures a build of the addon in `out` without compiling it, writing
+// out/compile_commands.json (the compiler's view of binding/, for clang-tidy).
+function writeCompileCommands(out) {
+  cmakeJs("configure", ["--out", out, "--CDCMAKE_EXPORT_COMPILE_COMMANDS=ON"], { quiet: true });
+}
+
+module.exports = { buildNative, writeCompileCommands };
 
 if (require.main === module) {
   const extra = process.argv.slice(2);
