@@ -13,45 +13,45 @@ enum class MessageMetadata { kNone, kRoutingId, kGroup };
 enum class FrameShape { kMultipart, kSingle, kPair };
 
 struct SocketType {
+  const char* name;       // libzmq's: "DEALER"
+  const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"
   int id;
-  const char* name;  // libzmq's: "DEALER"
+  MessageMetadata metadata;
+  FrameShape frames;
   bool readable;
   bool writable;
   bool thread_safe;
-  MessageMetadata metadata;
-  FrameShape frames;
-  const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"
-  bool udp;               // libzmq's udp:// transport takes this type
+  bool udp;  // libzmq's udp:// transport takes this type
 };
 
 // clang-format off
 inline constexpr SocketType kSocketTypes[] = {
-    {ZMQ_PAIR, "PAIR", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_PUB, "PUB", false, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_SUB, "SUB", true, false, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_REQ, "REQ", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_REP, "REP", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_DEALER, "DEALER", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_ROUTER, "ROUTER", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_PULL, "PULL", true, false, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_PUSH, "PUSH", false, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_XPUB, "XPUB", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_XSUB, "XSUB", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false},
-    {ZMQ_STREAM, "STREAM", true, true, false, MessageMetadata::kNone, FrameShape::kPair, "a Stream message is [routing id, data]", false},
-    {ZMQ_SERVER, "SERVER", true, true, true, MessageMetadata::kRoutingId, FrameShape::kSingle, nullptr, false},
-    {ZMQ_CLIENT, "CLIENT", true, true, true, MessageMetadata::kNone, FrameShape::kSingle, nullptr, false},
-    {ZMQ_RADIO, "RADIO", false, true, true, MessageMetadata::kGroup, FrameShape::kSingle, nullptr, true},
-    {ZMQ_DISH, "DISH", true, false, true, MessageMetadata::kGroup, FrameShape::kSingle, nullptr, true},
-    {ZMQ_GATHER, "GATHER", true, false, true, MessageMetadata::kNone, FrameShape::kSingle, nullptr, false},
-    {ZMQ_SCATTER, "SCATTER", false, true, true, MessageMetadata::kNone, FrameShape::kSingle, nullptr, false},
-    {ZMQ_DGRAM, "DGRAM", true, true, false, MessageMetadata::kNone, FrameShape::kPair, "a Datagram message is [address, data]", true},
-    {ZMQ_PEER, "PEER", true, true, true, MessageMetadata::kRoutingId, FrameShape::kSingle, nullptr, false},
-    {ZMQ_CHANNEL, "CHANNEL", true, true, true, MessageMetadata::kNone, FrameShape::kSingle, nullptr, false},
+    {"PAIR", nullptr, ZMQ_PAIR, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"PUB", nullptr, ZMQ_PUB, MessageMetadata::kNone, FrameShape::kMultipart, false, true, false, false},
+    {"SUB", nullptr, ZMQ_SUB, MessageMetadata::kNone, FrameShape::kMultipart, true, false, false, false},
+    {"REQ", nullptr, ZMQ_REQ, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"REP", nullptr, ZMQ_REP, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"DEALER", nullptr, ZMQ_DEALER, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"ROUTER", nullptr, ZMQ_ROUTER, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"PULL", nullptr, ZMQ_PULL, MessageMetadata::kNone, FrameShape::kMultipart, true, false, false, false},
+    {"PUSH", nullptr, ZMQ_PUSH, MessageMetadata::kNone, FrameShape::kMultipart, false, true, false, false},
+    {"XPUB", nullptr, ZMQ_XPUB, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"XSUB", nullptr, ZMQ_XSUB, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
+    {"STREAM", "a Stream message is [routing id, data]", ZMQ_STREAM, MessageMetadata::kNone, FrameShape::kPair, true, true, false, false},
+    {"SERVER", nullptr, ZMQ_SERVER, MessageMetadata::kRoutingId, FrameShape::kSingle, true, true, true, false},
+    {"CLIENT", nullptr, ZMQ_CLIENT, MessageMetadata::kNone, FrameShape::kSingle, true, true, true, false},
+    {"RADIO", nullptr, ZMQ_RADIO, MessageMetadata::kGroup, FrameShape::kSingle, false, true, true, true},
+    {"DISH", nullptr, ZMQ_DISH, MessageMetadata::kGroup, FrameShape::kSingle, true, false, true, true},
+    {"GATHER", nullptr, ZMQ_GATHER, MessageMetadata::kNone, FrameShape::kSingle, true, false, true, false},
+    {"SCATTER", nullptr, ZMQ_SCATTER, MessageMetadata::kNone, FrameShape::kSingle, false, true, true, false},
+    {"DGRAM", "a Datagram message is [address, data]", ZMQ_DGRAM, MessageMetadata::kNone, FrameShape::kPair, true, true, false, true},
+    {"PEER", nullptr, ZMQ_PEER, MessageMetadata::kRoutingId, FrameShape::kSingle, true, true, true, false},
+    {"CHANNEL", nullptr, ZMQ_CHANNEL, MessageMetadata::kNone, FrameShape::kSingle, true, true, true, false},
 };
 
 // What an id the table lacks is treated as (libzmq refuses to create such a socket).
 inline constexpr SocketType kUnknownSocketType =
-    {-1, "ZeroMQ", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false};
+    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false};
 // clang-format on
 
 inline const SocketType& FindSocketType(int id) {

@@ -177,7 +177,7 @@ async function download(url, destination) {
     try {
       fs.copyFileSync(fileURLToPath(url), destination);
     } catch (error) {
-      throw new Error(`download of ${url} failed: ${error.message}`);
+      throw new Error(`download of ${url} failed: ${error.message}`, { cause: error });
     }
     return;
   }

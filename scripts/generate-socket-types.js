@@ -11,6 +11,7 @@
 
 const fs = require("node:fs");
 const path = require("node:path");
+const vm = require("node:vm");
 const ts = require("typescript");
 
 const root = path.join(__dirname, "..");
@@ -31,7 +32,12 @@ function load(file, cache = new Map()) {
       throw new Error(`${file}: only relative imports, not ${specifier}`);
     return load(path.resolve(path.dirname(file), `${specifier}.ts`), cache);
   };
-  new Function("require", "module", "exports", outputText)(requireRelative, module, module.exports);
+  // vm names the file in stack traces, which an anonymous Function would not.
+  vm.compileFunction(outputText, ["require", "module", "exports"], { filename: file })(
+    requireRelative,
+    module,
+    module.exports,
+  );
   return module.exports;
 }
 
@@ -46,15 +52,16 @@ function render(socketTypes) {
     const pair = Array.isArray(spec.frames);
     const frames = pair ? "kPair" : spec.frames === "single" ? "kSingle" : "kMultipart";
     const shape = pair ? `a ${className} message is [${spec.frames.join(", ")}]` : null;
+    // In the struct's order: pointers, then ints, then bools (no padding between them).
     const fields = [
-      `ZMQ_${spec.zmq}`,
       quoted(spec.zmq),
+      quoted(shape),
+      `ZMQ_${spec.zmq}`,
+      `MessageMetadata::${METADATA[spec.metadata]}`,
+      `FrameShape::${frames}`,
       spec.readable,
       spec.writable,
       spec.threadSafe,
-      `MessageMetadata::${METADATA[spec.metadata]}`,
-      `FrameShape::${frames}`,
-      quoted(shape),
       spec.udp,
     ];
     return `    {${fields.join(", ")}},`;
@@ -75,15 +82,15 @@ function render(socketTypes) {
     "enum class FrameShape { kMultipart, kSingle, kPair };",
     "",
     "struct SocketType {",
+    '  const char* name;       // libzmq\'s: "DEALER"',
+    '  const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"',
     "  int id;",
-    '  const char* name;  // libzmq\'s: "DEALER"',
+    "  MessageMetadata metadata;",
+    "  FrameShape frames;",
     "  bool readable;",
     "  bool writable;",
     "  bool thread_safe;",
-    "  MessageMetadata metadata;",
-    "  FrameShape frames;",
-    '  const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"',
-    "  bool udp;               // libzmq's udp:// transport takes this type",
+    "  bool udp;  // libzmq's udp:// transport takes this type",
     "};",
     "",
     "// clang-format off",
@@ -93,7 +100,7 @@ function render(socketTypes) {
     "",
     "// What an id the table lacks is treated as (libzmq refuses to create such a socket).",
     "inline constexpr SocketType kUnknownSocketType =",
-    '    {-1, "ZeroMQ", true, true, false, MessageMetadata::kNone, FrameShape::kMultipart, nullptr, false};',
+    '    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false};',
     "// clang-format on",
     "",
     "inline const SocketType& FindSocketType(int id) {",

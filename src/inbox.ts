@@ -32,7 +32,7 @@ export class Inbox<M> {
 
   /** Takes the oldest message; there must be one (see hasMessages). */
   take(): M {
-    const message = this.#messages[this.#head]!;
+    const message = this.#messages[this.#head];
     // Let the message go as soon as it is taken: a batch can hold many large frames.
     this.#messages[this.#head++] = undefined as M;
     return message;

@@ -240,11 +240,11 @@ export function monitorEndpoint(): string {
 
 /** Decodes one version 1 monitor message: [uint16 event + uint32 value, endpoint]. */
 export function decodeEvent(frames: Buffer[]): Event {
-  const header = frames[0]!;
+  const header = frames[0];
   const id = header.readUInt16LE(0);
   const address = frames[1]?.toString() ?? "";
   const body = eventBody(id, header.readUInt32LE(2), address);
-  return (body.type === "end" ? body : { ...body, address }) as Event;
+  return body.type === "end" ? body : { ...body, address };
 }
 
 /**
@@ -253,11 +253,11 @@ export function decodeEvent(frames: Buffer[]): Event {
  * ZMQ_EVENT_PIPES_STATS has one value; the values fit a number (errnos, fds, intervals).
  */
 export function decodePeerEvent(frames: Buffer[]): PeerEvent {
-  const id = Number(frames[0]!.readBigUInt64LE(0));
-  const count = Number(frames[1]!.readBigUInt64LE(0));
-  const value = count > 0 ? Number(frames[2]!.readBigUInt64LE(0)) : 0;
+  const id = Number(frames[0].readBigUInt64LE(0));
+  const count = Number(frames[1].readBigUInt64LE(0));
+  const value = count > 0 ? Number(frames[2].readBigUInt64LE(0)) : 0;
   const local = frames[2 + count]?.toString() ?? "";
   const remote = frames[3 + count]?.toString() ?? "";
   const body = eventBody(id, value, remote || local);
-  return (body.type === "end" ? body : { ...body, local, remote }) as PeerEvent;
+  return body.type === "end" ? body : { ...body, local, remote };
 }

@@ -89,7 +89,7 @@ export class PendingQueue<P extends Pending<never> | Pending<void> | Pending<unk
   take(): P {
     this.#dropSettled();
     const entry = this.#queue.shift()!;
-    finish(entry as Pending<unknown>);
+    finish(entry);
     return entry;
   }
 

@@ -22,8 +22,8 @@ export function shapeFor(metadata: MessageMetadata): ShapeMessage | null {
 }
 const shapes: Record<MessageMetadata, ShapeMessage | null> = {
   none: null,
-  routingId: (frames, routingId) => [frames[0]!, { routingId } as unknown as Buffer],
-  group: (frames, _routingId, group) => [frames[0]!, { group } as unknown as Buffer],
+  routingId: (frames, routingId) => [frames[0], { routingId } as unknown as Buffer],
+  group: (frames, _routingId, group) => [frames[0], { group } as unknown as Buffer],
 };
 
 const {
@@ -72,20 +72,20 @@ export function decodeBatch(
   extra: ReadonlyArray<Buffer | Buffer[]>,
   shape: ShapeMessage | null,
 ): Buffer[][] {
-  const count = description[countSlot]!;
+  const count = description[countSlot];
   const messages: Buffer[][] = new Array(count);
   let at = firstMessageSlot;
   let next = 0;
   for (let i = 0; i < count; i++) {
-    const parts = description[at + partsField]!;
-    const groupLength = description[at + groupLengthField]!;
+    const parts = description[at + partsField];
+    const groupLength = description[at + groupLengthField];
     let group: Buffer | undefined;
     if (groupLength !== noGroup) {
-      const offset = description[at + groupOffsetField]!;
+      const offset = description[at + groupOffsetField];
       group =
         offset === inExtra ? (extra[next++] as Buffer) : Buffer.from(slab, offset, groupLength);
     }
-    const routingId = description[at + routingIdField]! >>> 0;
+    const routingId = description[at + routingIdField] >>> 0;
     at += headerSlots;
     let frames: Buffer[];
     if (parts === wholeInExtra) {
@@ -93,11 +93,11 @@ export function decodeBatch(
     } else {
       frames = new Array(parts);
       for (let j = 0; j < parts; j++) {
-        const offset = description[at + frameOffsetField]!;
+        const offset = description[at + frameOffsetField];
         frames[j] =
           offset === inExtra
             ? (extra[next++] as Buffer)
-            : Buffer.from(slab, offset, description[at + frameLengthField]!);
+            : Buffer.from(slab, offset, description[at + frameLengthField]);
         at += frameSlots;
       }
     }

@@ -195,7 +195,7 @@ export abstract class OptionsById {
   }
   /** Reads an unsigned 64-bit integer option by its libzmq id (warns above 2^53 − 1). */
   protected getUint64Option(id: number): number {
-    const value = Number(this.getRawOption(id, OptionKind.Uint64) as bigint);
+    const value = Number(this.getRawOption(id, OptionKind.Uint64));
     if (value > Number.MAX_SAFE_INTEGER) {
       process.emitWarning(
         "Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.",

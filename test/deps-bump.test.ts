@@ -38,7 +38,7 @@ function makeArchive(file: string, files: Record<string, string>) {
       fs.mkdirSync(path.dirname(path.join(staging, name)), { recursive: true });
       fs.writeFileSync(path.join(staging, name), content);
     }
-    const tops = [...new Set(Object.keys(files).map((name) => name.split("/")[0]!))];
+    const tops = [...new Set(Object.keys(files).map((name) => name.split("/")[0]))];
     const made = spawnSync("tar", ["-caf", file, "-C", staging, ...tops], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`tar: ${made.stderr}`);
   } finally {
@@ -166,9 +166,9 @@ describe("deps/bump.js", () => {
     expect(missingStatements(tree)).toEqual([]);
     for (const file of new Set(STATEMENTS.map((s) => s.file))) {
       expect(after[file]).not.toBe(before[file]);
-      expect(after[file]!.replaceAll(next, current)).toBe(before[file]);
+      expect(after[file].replaceAll(next, current)).toBe(before[file]);
       // What still names the old release there is listed for re-checking.
-      after[file]!.split("\n").forEach((line, index) => {
+      after[file].split("\n").forEach((line, index) => {
         if (line.includes(`libzmq ${current}`)) {
           expect(result.stdout).toContain(`${file}:${index + 1}: ${line.trim().slice(0, 40)}`);
         }
@@ -286,7 +286,7 @@ describe("deps/bump.js", () => {
 
   it("refuses an archive without the licence files build.js copies", async () => {
     const [kept, dropped] = pins.libzmq.licenseFiles as string[];
-    makeArchive(archive, releaseFiles(next, [kept!]));
+    makeArchive(archive, releaseFiles(next, [kept]));
     const result = await bump("libzmq", next, "--debian", `${next}-1`, "--patches", patches);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`has no ${dropped} in libzmq-${next}/`);

@@ -417,7 +417,7 @@ describe("draft socket construction", () => {
     (name) => socketTypes[name].draft,
   );
   it.each(draftTypes)("new %s() creates an open socket", (name) => {
-    const make = (draft as unknown as Record<string, new () => Socket>)[name]!;
+    const make = (draft as unknown as Record<string, new () => Socket>)[name];
     const socket = track(new make());
     expect(socket.closed).toBe(false);
   });

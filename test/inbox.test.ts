@@ -149,9 +149,9 @@ describe("decodeBatch", () => {
   it("frames from the slab are views of it, not copies", () => {
     const { description, slab, extra } = encode([{ frames: [{ slab: "abc" }, { slab: "de" }] }]);
     const [[first, second]] = decodeBatch(description, slab, extra, null);
-    expect(first!.buffer).toBe(slab);
-    expect(second!.buffer).toBe(slab);
-    expect(second!.byteOffset).toBe(3);
+    expect(first.buffer).toBe(slab);
+    expect(second.buffer).toBe(slab);
+    expect(second.byteOffset).toBe(3);
   });
 
   it("shapes routing ids (SERVER, PEER) and groups (DISH) as zeromq v6 does", () => {

@@ -41,8 +41,8 @@ function kernelPeers(port: number): Set<string> {
     const [, local, remote, state] = line.trim().split(/\s+/);
     if (local === undefined || remote === undefined || state !== "01") continue;
     const [remoteHost, remotePort] = remote.split(":");
-    if (remoteHost !== "0100007F" || Number.parseInt(remotePort!, 16) !== port) continue;
-    peers.add(`tcp://127.0.0.1:${Number.parseInt(local.split(":")[1]!, 16)}`);
+    if (remoteHost !== "0100007F" || Number.parseInt(remotePort, 16) !== port) continue;
+    peers.add(`tcp://127.0.0.1:${Number.parseInt(local.split(":")[1], 16)}`);
   }
   return peers;
 }
@@ -239,7 +239,7 @@ describe("the event filter", () => {
       () => kernelPeers(port).size === 1,
       () => "the early dealer did not connect",
     );
-    const earlyAddress = [...kernelPeers(port)][0]!;
+    const earlyAddress = [...kernelPeers(port)][0];
     expect(calls).toEqual([]);
 
     const accepts: string[] = [];

@@ -269,7 +269,7 @@ describe("PLAIN users", () => {
   it("refuses every PLAIN client while no users are configured", async () => {
     const { context, decisions } = await startAuthenticator();
     await expectRefused(await connect(context, plainServer, plainClient("admin", "s3cret")));
-    expect(decisions[0]!.reason).toBe('No PLAIN users for domain ""');
+    expect(decisions[0].reason).toBe('No PLAIN users for domain ""');
   });
 });
 
@@ -347,7 +347,7 @@ describe("IP allow and deny lists", () => {
     await expectAllowed(
       await connect(context, { ...nullServer, ipv6: true }, {}, "tcp://[::ffff:127.0.0.1]:*"),
     );
-    expect(decisions[0]!.address).toBe("::ffff:127.0.0.1");
+    expect(decisions[0].address).toBe("::ffff:127.0.0.1");
   });
 });
 
@@ -399,7 +399,7 @@ describe("CURVE client keys", () => {
     await expectRefused(
       await connect(context, server.options, curveClient(server.keys.publicKey).options),
     );
-    expect(decisions[0]!.reason).toBe('No CURVE clients for domain ""');
+    expect(decisions[0].reason).toBe('No CURVE clients for domain ""');
   });
 
   it("a change of configuration applies to the next handshake", async () => {
@@ -428,7 +428,7 @@ describe("CURVE client keys", () => {
       secretKey: aliceKeys.secretKey!,
     });
     await expectAllowed(await connect(context, server.options, aliceClient.options));
-    expect(decisions[0]!.userId).toBe(alice.publicKey);
+    expect(decisions[0].userId).toBe(alice.publicKey);
     await expectRefused(
       await connect(context, server.options, curveClient(server.keys.publicKey).options),
     );
@@ -442,7 +442,7 @@ describe("CURVE client keys", () => {
       clients,
     );
     const [publicFile, secretFile] = stdout.trim().split(" ");
-    const carol = loadCertificate(secretFile!);
+    const carol = loadCertificate(secretFile);
     const server = curveServer();
     const { context } = await startAuthenticator((auth) =>
       auth.configureCurve("*", { directory: clients }),
@@ -452,7 +452,7 @@ describe("CURVE client keys", () => {
       secretKey: carol.secretKey!,
     });
     await expectAllowed(await connect(context, server.options, client.options));
-    expect(loadCertificate(publicFile!).publicKey).toBe(carol.publicKey);
+    expect(loadCertificate(publicFile).publicKey).toBe(carol.publicKey);
   });
 });
 
@@ -515,9 +515,9 @@ describe("certificate files", () => {
       directory,
     );
     const [publicFile, secretFile, publicKey, secretKey] = stdout.trim().split(" ");
-    expect(loadCertificate(publicFile!)).toEqual({ publicKey, secretKey: null, metadata: {} });
+    expect(loadCertificate(publicFile)).toEqual({ publicKey, secretKey: null, metadata: {} });
     // pyzmq writes the metadata, unquoted, into the secret certificate only.
-    expect(loadCertificate(secretFile!)).toEqual({
+    expect(loadCertificate(secretFile)).toEqual({
       publicKey,
       secretKey,
       metadata: { name: "Py", email: "py@example.com" },

@@ -28,7 +28,7 @@ const classNames = Object.keys(socketTypes) as SocketClassName[];
 const entryPoint = (name: SocketClassName) =>
   (socketTypes[name].draft ? draft : stable) as unknown as Record<string, SocketConstructor>;
 const classes = Object.fromEntries(
-  classNames.map((name) => [name, entryPoint(name)[name]!]),
+  classNames.map((name) => [name, entryPoint(name)[name]]),
 ) as Record<SocketClassName, SocketConstructor>;
 const optionEntries = Object.entries(socketOptions) as Array<[string, OptionSpec]>;
 const INT32_MAX = 2 ** 31 - 1;
@@ -295,7 +295,7 @@ for (const className of classNames) {
       it("rejects unknown constructor options with a TypeError naming the key", () => {
         expectError(() => open(className, { noSuchOption: 1 }), TypeError, "noSuchOption");
         if (others.length > 0) {
-          const [foreign] = others[0]!;
+          const [foreign] = others[0];
           expectError(() => open(className, { [foreign]: 1 }), TypeError, foreign);
         }
       });

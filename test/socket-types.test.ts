@@ -44,7 +44,7 @@ describe("the socket-type table", () => {
         string,
         { name: string }
       >;
-      expect(exported[name]!.name).toBe(name);
+      expect(exported[name].name).toBe(name);
     }
   });
 

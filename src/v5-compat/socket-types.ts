@@ -99,5 +99,5 @@ export function socketTypeName(type: unknown): SocketType {
 
 /** A new zmq-napi socket of the given type, in the shared context. */
 export function createSocketOfType(type: SocketType): AnySocket {
-  return new classes[type]() as AnySocket;
+  return new classes[type]();
 }

@@ -113,7 +113,7 @@ export type Connection = Awaited<ReturnType<typeof connect>>;
 /** The connection passes: the message arrives and both sides report the handshake. */
 export async function expectAllowed(connection: Connection): Promise<void> {
   const [message] = await within(connection.server.receive(), 5000, "message");
-  expect(message!.toString()).toBe("hello");
+  expect(message.toString()).toBe("hello");
   await connection.serverEvents.next("handshake");
   await connection.clientEvents.next("handshake");
 }
