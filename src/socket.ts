@@ -303,9 +303,11 @@ export abstract class Socket extends OptionsById {
   protected trySendMessage(message: unknown, routingId?: number, group?: Buffer | string): boolean {
     if (this.#closed) throw closedError("send");
     if (this.#binding !== null) throw busyError();
+    // Checked first: a bad message is a TypeError whether or not sends are waiting.
+    const normalised = normaliseMessage(message);
     if (this.#senders.size > 0) return false;
     try {
-      const sent = this[native].trySend(normaliseMessage(message), routingId, group);
+      const sent = this[native].trySend(normalised, routingId, group);
       if (this.#want !== 0) this.#scheduleCheck();
       return sent;
     } catch (error) {

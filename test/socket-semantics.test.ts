@@ -419,6 +419,18 @@ describe("trySend beside queued sends", () => {
     expect(text(await pull.receive())).toEqual(["direct"]);
   });
 
+  it("refuses a bad message with a TypeError also while sends are queued", async () => {
+    const push = track(new Push({ linger: 0 }));
+    const queued = push.send("waits: no peer");
+    expect(await state(queued)).toBe("pending");
+    for (const bad of [undefined, Symbol("frame"), []]) {
+      expect(() => push.trySend(bad as never)).toThrow(TypeError);
+      expect(() => push.send(bad as never)).toThrow(TypeError);
+    }
+    // A good one still waits its turn.
+    expect(push.trySend("good")).toBe(false);
+  });
+
   it("returns false with no peer and true once one is connected", async () => {
     const push = track(new Push({ linger: 0 }));
     expect(push.trySend("nobody")).toBe(false);
