@@ -123,7 +123,7 @@ export const CLOSED_BY_CONTEXT = 0x100;
 const packageRoot = path.join(__dirname, "..");
 
 function loadAddon(): NativeAddon {
-  // node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
+  // node-gyp-build picks build/Release when there is one (a build from source), else prebuilds/.
   const nodeGypBuild = require("node-gyp-build") as (dir: string) => unknown;
   try {
     return nodeGypBuild(packageRoot) as NativeAddon;
