@@ -12,9 +12,6 @@
 //   reliability-delivery,  delivery semantics across processes at volume: minutes under ASan,
 //   reliability-faults     through native paths the files below cover;
 //   multicast-pgm          the OpenPGM paths again, which endpoint-hostile covers;
-//   observer-peers         once, in the parallel ASan run, an observer's switch to a wider
-//                          event mask lost its accept event (10 s; it passes alone under
-//                          ASan and in npm test): to be found before it comes back here;
 // and the JavaScript-level files (docs, examples, config-center, types, compat layers) and build
 // checks, which reach the addon only through paths already here.
 import { defineConfig } from "vitest/config";
@@ -39,6 +36,7 @@ export default defineConfig({
       "test/errors.test.ts",
       "test/proxy.test.ts",
       "test/observer.test.ts",
+      "test/observer-peers.test.ts",
       "test/worker-threads.test.ts",
       "test/security-curve.test.ts",
       "test/security-zap-authorize.test.ts",

@@ -22,8 +22,13 @@ import { sleep, track, within } from "./helpers/lifecycle";
 
 // --- helpers ----------------------------------------------------------------------------------
 
-/** Waits until `condition()` holds, or fails saying `what` after `ms`. */
-async function until(condition: () => boolean, what: () => string, ms = 10_000): Promise<void> {
+/**
+ * Waits until `condition()` holds, or fails saying `what` after `ms`. The default covers three
+ * lost SYNs (Linux retransmits after 1, 3 and 7 s): on a loaded machine the kernel drops SYNs
+ * on loopback (TcpExtListenDrops), and a tcp connection, with its accept event, then comes
+ * seconds late. Under load with ASan that was once more than 10 s.
+ */
+async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
