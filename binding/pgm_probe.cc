@@ -9,6 +9,8 @@
 #include <cstring>
 #include <random>
 
+#include "socket_types.h"
+
 namespace zmq_napi {
 
 namespace {
@@ -62,9 +64,9 @@ struct Probe {
 int ProbePgm(void* socket, const std::string& address, std::string* why) {
   bool udp = address.compare(0, 7, "epgm://") == 0;
   if (!udp && address.compare(0, 6, "pgm://") != 0) return 0;
-  int type = IntOption(socket, ZMQ_TYPE);
-  bool receiver = type == ZMQ_SUB || type == ZMQ_XSUB;
-  if (!receiver && type != ZMQ_PUB && type != ZMQ_XPUB) return 0;  // libzmq refuses these itself.
+  PgmRole role = FindSocketType(IntOption(socket, ZMQ_TYPE)).pgm;
+  if (role == PgmRole::kNone) return 0;  // libzmq refuses these types itself.
+  bool receiver = role == PgmRole::kReceiver;
 
   Probe probe(why);
   std::string network = address.substr(udp ? 7 : 6);

@@ -12,12 +12,16 @@ enum class MessageMetadata { kNone, kRoutingId, kGroup };
 // The frames of one message: any number, exactly one, or exactly two (FrameShape).
 enum class FrameShape { kMultipart, kSingle, kPair };
 
+// What the type does over pgm:// and epgm:// (PgmRole in the table).
+enum class PgmRole { kNone, kSender, kReceiver };
+
 struct SocketType {
   const char* name;       // libzmq's: "DEALER"
   const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"
   int id;
   MessageMetadata metadata;
   FrameShape frames;
+  PgmRole pgm;
   bool readable;
   bool writable;
   bool thread_safe;
@@ -26,32 +30,32 @@ struct SocketType {
 
 // clang-format off
 inline constexpr SocketType kSocketTypes[] = {
-    {"PAIR", nullptr, ZMQ_PAIR, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"PUB", nullptr, ZMQ_PUB, MessageMetadata::kNone, FrameShape::kMultipart, false, true, false, false},
-    {"SUB", nullptr, ZMQ_SUB, MessageMetadata::kNone, FrameShape::kMultipart, true, false, false, false},
-    {"REQ", nullptr, ZMQ_REQ, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"REP", nullptr, ZMQ_REP, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"DEALER", nullptr, ZMQ_DEALER, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"ROUTER", nullptr, ZMQ_ROUTER, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"PULL", nullptr, ZMQ_PULL, MessageMetadata::kNone, FrameShape::kMultipart, true, false, false, false},
-    {"PUSH", nullptr, ZMQ_PUSH, MessageMetadata::kNone, FrameShape::kMultipart, false, true, false, false},
-    {"XPUB", nullptr, ZMQ_XPUB, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"XSUB", nullptr, ZMQ_XSUB, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false},
-    {"STREAM", "a Stream message is [routing id, data]", ZMQ_STREAM, MessageMetadata::kNone, FrameShape::kPair, true, true, false, false},
-    {"SERVER", nullptr, ZMQ_SERVER, MessageMetadata::kRoutingId, FrameShape::kSingle, true, true, true, false},
-    {"CLIENT", nullptr, ZMQ_CLIENT, MessageMetadata::kNone, FrameShape::kSingle, true, true, true, false},
-    {"RADIO", nullptr, ZMQ_RADIO, MessageMetadata::kGroup, FrameShape::kSingle, false, true, true, true},
-    {"DISH", nullptr, ZMQ_DISH, MessageMetadata::kGroup, FrameShape::kSingle, true, false, true, true},
-    {"GATHER", nullptr, ZMQ_GATHER, MessageMetadata::kNone, FrameShape::kSingle, true, false, true, false},
-    {"SCATTER", nullptr, ZMQ_SCATTER, MessageMetadata::kNone, FrameShape::kSingle, false, true, true, false},
-    {"DGRAM", "a Datagram message is [address, data]", ZMQ_DGRAM, MessageMetadata::kNone, FrameShape::kPair, true, true, false, true},
-    {"PEER", nullptr, ZMQ_PEER, MessageMetadata::kRoutingId, FrameShape::kSingle, true, true, true, false},
-    {"CHANNEL", nullptr, ZMQ_CHANNEL, MessageMetadata::kNone, FrameShape::kSingle, true, true, true, false},
+    {"PAIR", nullptr, ZMQ_PAIR, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false},
+    {"PUB", nullptr, ZMQ_PUB, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kSender, false, true, false, false},
+    {"SUB", nullptr, ZMQ_SUB, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kReceiver, true, false, false, false},
+    {"REQ", nullptr, ZMQ_REQ, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false},
+    {"REP", nullptr, ZMQ_REP, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false},
+    {"DEALER", nullptr, ZMQ_DEALER, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false},
+    {"ROUTER", nullptr, ZMQ_ROUTER, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false},
+    {"PULL", nullptr, ZMQ_PULL, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, false, false, false},
+    {"PUSH", nullptr, ZMQ_PUSH, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, false, true, false, false},
+    {"XPUB", nullptr, ZMQ_XPUB, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kSender, true, true, false, false},
+    {"XSUB", nullptr, ZMQ_XSUB, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kReceiver, true, true, false, false},
+    {"STREAM", "a Stream message is [routing id, data]", ZMQ_STREAM, MessageMetadata::kNone, FrameShape::kPair, PgmRole::kNone, true, true, false, false},
+    {"SERVER", nullptr, ZMQ_SERVER, MessageMetadata::kRoutingId, FrameShape::kSingle, PgmRole::kNone, true, true, true, false},
+    {"CLIENT", nullptr, ZMQ_CLIENT, MessageMetadata::kNone, FrameShape::kSingle, PgmRole::kNone, true, true, true, false},
+    {"RADIO", nullptr, ZMQ_RADIO, MessageMetadata::kGroup, FrameShape::kSingle, PgmRole::kNone, false, true, true, true},
+    {"DISH", nullptr, ZMQ_DISH, MessageMetadata::kGroup, FrameShape::kSingle, PgmRole::kNone, true, false, true, true},
+    {"GATHER", nullptr, ZMQ_GATHER, MessageMetadata::kNone, FrameShape::kSingle, PgmRole::kNone, true, false, true, false},
+    {"SCATTER", nullptr, ZMQ_SCATTER, MessageMetadata::kNone, FrameShape::kSingle, PgmRole::kNone, false, true, true, false},
+    {"DGRAM", "a Datagram message is [address, data]", ZMQ_DGRAM, MessageMetadata::kNone, FrameShape::kPair, PgmRole::kNone, true, true, false, true},
+    {"PEER", nullptr, ZMQ_PEER, MessageMetadata::kRoutingId, FrameShape::kSingle, PgmRole::kNone, true, true, true, false},
+    {"CHANNEL", nullptr, ZMQ_CHANNEL, MessageMetadata::kNone, FrameShape::kSingle, PgmRole::kNone, true, true, true, false},
 };
 
 // What an id the table lacks is treated as (libzmq refuses to create such a socket).
 inline constexpr SocketType kUnknownSocketType =
-    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false};
+    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false};
 // clang-format on
 
 inline const SocketType& FindSocketType(int id) {

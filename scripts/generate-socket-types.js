@@ -42,6 +42,7 @@ function load(file, cache = new Map()) {
 }
 
 const METADATA = { none: "kNone", routingId: "kRoutingId", group: "kGroup" };
+const PGM_ROLE = { none: "kNone", sender: "kSender", receiver: "kReceiver" };
 
 function quoted(text) {
   return text === null ? "nullptr" : JSON.stringify(text);
@@ -59,6 +60,7 @@ function render(socketTypes) {
       `ZMQ_${spec.zmq}`,
       `MessageMetadata::${METADATA[spec.metadata]}`,
       `FrameShape::${frames}`,
+      `PgmRole::${PGM_ROLE[spec.pgm]}`,
       spec.readable,
       spec.writable,
       spec.threadSafe,
@@ -81,12 +83,16 @@ function render(socketTypes) {
     "// The frames of one message: any number, exactly one, or exactly two (FrameShape).",
     "enum class FrameShape { kMultipart, kSingle, kPair };",
     "",
+    "// What the type does over pgm:// and epgm:// (PgmRole in the table).",
+    "enum class PgmRole { kNone, kSender, kReceiver };",
+    "",
     "struct SocketType {",
     '  const char* name;       // libzmq\'s: "DEALER"',
     '  const char* pair_rule;  // FrameShape::kPair only: "a Stream message is [routing id, data]"',
     "  int id;",
     "  MessageMetadata metadata;",
     "  FrameShape frames;",
+    "  PgmRole pgm;",
     "  bool readable;",
     "  bool writable;",
     "  bool thread_safe;",
@@ -100,7 +106,7 @@ function render(socketTypes) {
     "",
     "// What an id the table lacks is treated as (libzmq refuses to create such a socket).",
     "inline constexpr SocketType kUnknownSocketType =",
-    '    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, true, true, false, false};',
+    '    {"ZeroMQ", nullptr, -1, MessageMetadata::kNone, FrameShape::kMultipart, PgmRole::kNone, true, true, false, false};',
     "// clang-format on",
     "",
     "inline const SocketType& FindSocketType(int id) {",

@@ -21,6 +21,12 @@ export type MessageMetadata = "none" | "routingId" | "group";
  */
 export type FrameShape = "multipart" | "single" | readonly [head: string, body: string];
 
+/**
+ * What the type does over pgm:// and epgm:// (libzmq takes PUB and XPUB as senders, SUB and
+ * XSUB as receivers, and refuses every other type itself).
+ */
+export type PgmRole = "none" | "sender" | "receiver";
+
 export interface SocketTypeSpec {
   /** The libzmq name: ZMQ_<zmq> in zmq.h, and how messages name the type ("a DEALER socket"). */
   readonly zmq: keyof typeof ZMQ;
@@ -34,12 +40,26 @@ export interface SocketTypeSpec {
   readonly frames: FrameShape;
   /** Datagram sockets: libzmq's udp:// transport takes these types only. */
   readonly udp: boolean;
+  /** Multicast over OpenPGM: the addon checks a pgm endpoint for these types before libzmq. */
+  readonly pgm: PgmRole;
   /** Part of libzmq's draft API: exported by `zmq-napi/draft`, not the main entry point. */
   readonly draft: boolean;
 }
 
-const classic = { threadSafe: false, metadata: "none", frames: "multipart", udp: false } as const;
-const threadSafeDraft = { threadSafe: true, frames: "single", udp: false, draft: true } as const;
+const classic = {
+  threadSafe: false,
+  metadata: "none",
+  frames: "multipart",
+  udp: false,
+  pgm: "none",
+} as const;
+const threadSafeDraft = {
+  threadSafe: true,
+  frames: "single",
+  udp: false,
+  pgm: "none",
+  draft: true,
+} as const;
 const both = { readable: true, writable: true } as const;
 const sends = { readable: false, writable: true } as const;
 const receives = { readable: true, writable: false } as const;
@@ -47,16 +67,16 @@ const receives = { readable: true, writable: false } as const;
 /** Every socket type, by class name. */
 export const socketTypes = {
   Pair: { zmq: "PAIR", ...both, ...classic, draft: false },
-  Publisher: { zmq: "PUB", ...sends, ...classic, draft: false },
-  Subscriber: { zmq: "SUB", ...receives, ...classic, draft: false },
+  Publisher: { zmq: "PUB", ...sends, ...classic, pgm: "sender", draft: false },
+  Subscriber: { zmq: "SUB", ...receives, ...classic, pgm: "receiver", draft: false },
   Request: { zmq: "REQ", ...both, ...classic, draft: false },
   Reply: { zmq: "REP", ...both, ...classic, draft: false },
   Dealer: { zmq: "DEALER", ...both, ...classic, draft: false },
   Router: { zmq: "ROUTER", ...both, ...classic, draft: false },
   Pull: { zmq: "PULL", ...receives, ...classic, draft: false },
   Push: { zmq: "PUSH", ...sends, ...classic, draft: false },
-  XPublisher: { zmq: "XPUB", ...both, ...classic, draft: false },
-  XSubscriber: { zmq: "XSUB", ...both, ...classic, draft: false },
+  XPublisher: { zmq: "XPUB", ...both, ...classic, pgm: "sender", draft: false },
+  XSubscriber: { zmq: "XSUB", ...both, ...classic, pgm: "receiver", draft: false },
   Stream: { zmq: "STREAM", ...both, ...classic, frames: ["routing id", "data"], draft: false },
   Server: { zmq: "SERVER", ...both, ...threadSafeDraft, metadata: "routingId" },
   Client: { zmq: "CLIENT", ...both, ...threadSafeDraft, metadata: "none" },

@@ -64,4 +64,29 @@ describe("the socket-type table", () => {
     const dealer = track(new stable.Dealer({ linger: 0 }));
     expect(dealer.trySend(["one", "two", "three"])).toBe(false); // no peer: EAGAIN, no error
   });
+
+  it("drives the addon's pgm check: run for the types libzmq takes over epgm://, never for others", () => {
+    // zmq_pgm(7): multicast is publish-subscribe; libzmq 4.3.4 takes PUB/XPUB as senders and
+    // SUB/XSUB as receivers (session_base.cpp) and answers ENOCOMPATPROTO for the rest. An
+    // endpoint without a port shows who answered: the addon's check names the expected form.
+    const takenByLibzmq = new Set(["Publisher", "XPublisher", "Subscriber", "XSubscriber"]);
+    const classes = { ...stable, ...draft } as Record<string, unknown>;
+    for (const name of names) {
+      const SocketClass = classes[name] as new (options: object) => Socket;
+      const socket = track(new SocketClass({ linger: 0 }));
+      let error: { code?: unknown; message?: unknown } = {};
+      try {
+        (socket as unknown as { connect(address: string): void }).connect("epgm://127.0.0.1");
+      } catch (thrown) {
+        error = thrown as typeof error;
+      }
+      if (takenByLibzmq.has(name)) {
+        expect(error.code, name).toBe("EINVAL");
+        expect(String(error.message), name).toContain("<interface>;<multicast group>:<port>");
+      } else {
+        expect(error.code, name).toBe("ENOCOMPATPROTO");
+      }
+      socket.close();
+    }
+  });
 });
