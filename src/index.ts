@@ -22,6 +22,7 @@ export {
   type PeerObserverOptions,
 } from "./observer";
 export { Proxy, proxy, type ProxyOptions, type ProxyStatistics } from "./proxy";
+export { Poller, type PollInterest, type PollOptions, type ReadySocket } from "./poller";
 export {
   Authenticator,
   CertificateError,

@@ -17,6 +17,7 @@ import { Inbox } from "./inbox";
 import { CLOSED_BY_CONTEXT, addon, type NativeSocket } from "./native";
 import { normaliseMessage, normaliseMessages } from "./outgoing-message";
 import { PendingQueue, abortReason, type Pending, type PendingSend } from "./pending";
+import { PollWatchers } from "./poll-watchers";
 import type { Message, OperationOptions } from "./message";
 import { receiveBatch, shapeFor, type ShapeMessage } from "./receive-batch";
 import {
@@ -53,6 +54,9 @@ export function hasEndpoints(socket: Socket): boolean {
 }
 const endpointCount = Symbol("zmq-napi.endpointCount");
 
+/** @internal Where a socket keeps the readiness pollers wait for (poller.ts). */
+export const pollWatchers = Symbol("zmq-napi.pollWatchers");
+
 /** The native socket behind a Socket (for proxy, observer and tests of internals). */
 export function nativeSocketOf(socket: Socket): NativeSocket {
   return socket[native];
@@ -78,6 +82,8 @@ export abstract class Socket extends OptionsById {
 
   /** @internal What option access needs of this socket (socket-options.ts). */
   readonly [optionHost]: OptionHost;
+  /** @internal What pollers wait for on this socket, besides pending operations. */
+  readonly [pollWatchers]: PollWatchers;
 
   #closed = false;
   readonly #inbox = new Inbox<Message[]>((watch) => this.#receiveBatch(watch));
@@ -104,7 +110,11 @@ export abstract class Socket extends OptionsById {
     } catch (error) {
       throw fromNative(error);
     }
-    this.#shape = shapeFor(socketTypeOf(type)?.metadata ?? "none");
+    const spec = socketTypeOf(type);
+    this.#shape = shapeFor(spec?.metadata ?? "none");
+    this[pollWatchers] = new PollWatchers(spec?.readable ?? true, spec?.writable ?? true, () =>
+      this.#updateWant(),
+    );
     this[optionHost] = this.#optionHost();
     if (options !== undefined) {
       try {
@@ -355,7 +365,11 @@ export abstract class Socket extends OptionsById {
     if (this.#receivers.size === 0 && this.#binding === null) {
       // libzmq's own errors (EFSM on a REQ that has not sent) reject; they never throw.
       try {
-        if (this.#inbox.fill(true)) return settleSoon(this.#inbox.take());
+        if (this.#inbox.fill(true)) {
+          // The receive may have consumed an edge a pending send or a poller waits for.
+          if (this.#want !== 0) this.#scheduleCheck();
+          return settleSoon(this.#inbox.take());
+        }
       } catch (error) {
         return Promise.reject(error);
       }
@@ -402,6 +416,8 @@ export abstract class Socket extends OptionsById {
       this.#afterClose();
       return;
     }
+    // Pollers only look: their watchers are dropped here, and they take the messages later.
+    this[pollWatchers].readinessArrived(mask);
     for (let round = 0; round < ROUNDS_PER_WAKEUP && mask !== 0; round++) {
       if ((mask & POLLIN) !== 0) this.#inbox.serve(this.#receivers);
       // Some sockets report ZMQ_POLLOUT yet refuse the message (a PUB with noDrop at its high
@@ -435,7 +451,9 @@ export abstract class Socket extends OptionsById {
   #updateWant(handled = false): number {
     if (this.#closed) return 0;
     const want =
-      (this.#receivers.pending > 0 ? POLLIN : 0) | (this.#senders.pending > 0 ? POLLOUT : 0);
+      (this.#receivers.pending > 0 ? POLLIN : 0) |
+      (this.#senders.pending > 0 ? POLLOUT : 0) |
+      this[pollWatchers].mask;
     if (want === 0 && this.#want === 0) return 0;
     this.#want = want;
     if (this.#binding !== null) return 0;
@@ -456,6 +474,9 @@ export abstract class Socket extends OptionsById {
       this.#checkScheduled = false;
       const ready = this.#updateWant(true);
       if (ready !== 0) this.#onReady(ready);
+      // Messages a direct receive took from libzmq and left in the inbox: ZMQ_EVENTS no
+      // longer shows them, but a poller waiting for POLLIN must hear of them.
+      if (this.#inbox.hasMessages) this[pollWatchers].readinessArrived(POLLIN);
     };
     if (macrotask) setImmediate(check);
     else queueMicrotask(check);
@@ -491,6 +512,7 @@ export abstract class Socket extends OptionsById {
     this.#senders.rejectAll(
       () => new ZmqError("EAGAIN", "Socket was closed while a send was pending"),
     );
+    this[pollWatchers].socketClosed();
   }
 
   /** `using sock = new Push()` closes it at the end of the block. */
