@@ -74,6 +74,20 @@ const examples = {
       { name: "client-2", file: "broker/client.mjs" },
     ],
   },
+  lbbroker: {
+    summary: "ROUTER/ROUTER with a Poller: a broker hands each request to the worker free longest",
+    ports: ["FRONTEND_PORT", "BACKEND_PORT"],
+    programs: [
+      { name: "broker", file: "lbbroker/broker.mjs", service: true },
+      ...[1, 2, 3].map((n) => ({
+        name: `worker-${n}`,
+        file: "lbbroker/worker.mjs",
+        service: true,
+        env: { WORKER_NAME: `worker-${n}` },
+      })),
+      { name: "clients", file: "lbbroker/client.mjs", env: { CLIENTS: "10" } },
+    ],
+  },
   "config-center": {
     summary: "a configuration service: server, nodes that join late or restart, the set/get CLI",
     ports: ["UPDATES_PORT", "REQUESTS_PORT"],

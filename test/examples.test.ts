@@ -86,7 +86,14 @@ describe("examples/run.mjs", () => {
   it("lists the examples when given no name", async () => {
     const run = await runExample([]);
     expect(run.code).toBe(0);
-    for (const name of ["hello-world", "weather", "pipeline", "broker", "config-center"]) {
+    for (const name of [
+      "hello-world",
+      "weather",
+      "pipeline",
+      "broker",
+      "lbbroker",
+      "config-center",
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     }
   });
@@ -175,6 +182,27 @@ describe("examples/run.mjs", () => {
     }
     const served = run.of("worker-").filter((line) => line === "Received request: Hello");
     expect(served).toHaveLength(20);
+  });
+
+  it("lbbroker: each of 10 clients gets its reply from the worker the broker gave its request", async () => {
+    const run = await runExample(["lbbroker"]);
+    expect(run.code, run.stderr).toBe(0);
+    const clients = Array.from({ length: 10 }, (_, i) => `client-${i + 1}`);
+    // Who answered whom, as the clients saw it and as the workers did: the same 10 pairs.
+    const answeredBy = new Map(
+      run.of("clients").map((line) => {
+        const match = /^(client-\d+): OK from (worker-\d)$/.exec(line);
+        expect(match, line).not.toBeNull();
+        return [match![1], match![2]] as const;
+      }),
+    );
+    expect([...answeredBy.keys()].sort()).toEqual([...clients].sort());
+    const served = run.lines.flatMap(([program, text]) => {
+      const match = /^HELLO from (client-\d+)$/.exec(text);
+      return program.startsWith("worker-") && match ? [[match[1], program] as const] : [];
+    });
+    expect(served).toHaveLength(10);
+    expect(new Map(served)).toEqual(answeredBy);
   });
 
   it("config-center: the demo ends with every node holding the server's state", async () => {
