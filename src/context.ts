@@ -3,8 +3,29 @@ import { fromNative, typeError } from "./errors";
 import { addon, type NativeContext } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
 import { contextOptions, type ContextOptionProperties, type ContextOptionValues } from "./options";
+import { checkSocketDefaults, type SocketDefaults } from "./socket-defaults";
+
+export type { SocketDefaults } from "./socket-defaults";
+
+/**
+ * Options of `new Context(options)`: its writable context options (`ioThreads`, `blocky`…) and
+ * the socket options every socket made in it gets.
+ * @interface
+ */
+export type ContextOptions = ContextOptionValues & {
+  /** Socket options for every socket made in the context (see Context.socketDefaults). */
+  socketDefaults?: SocketDefaults;
+};
 
 const nativeContexts = new WeakMap<Context, NativeContext>();
+// Kept beside the object, not in it: the shared context is made without its constructor.
+const socketDefaultsByContext = new WeakMap<Context, Readonly<SocketDefaults>>();
+const noDefaults: Readonly<SocketDefaults> = Object.freeze({});
+
+/** The socket defaults of a context (for the socket layer). */
+export function socketDefaultsOf(context: Context): Readonly<SocketDefaults> {
+  return socketDefaultsByContext.get(context) ?? noDefaults;
+}
 
 /** The native context behind a Context (for the socket layer). */
 export function nativeContextOf(context: Context): NativeContext {
@@ -19,13 +40,34 @@ export function nativeContextOf(context: Context): NativeContext {
  * context) and its thread pool. A Context releases its I/O threads when closed or collected.
  */
 export class Context {
-  /** @param options context options (e.g. `{ ioThreads: 2 }`), applied in order. */
-  constructor(options?: ContextOptionValues) {
+  /**
+   * @param options context options (e.g. `{ ioThreads: 2 }`), applied in order, and
+   * `socketDefaults` (e.g. `{ linger: 0 }`)
+   */
+  constructor(options?: ContextOptions) {
     if (arguments.length > 1) throw new TypeError("Expected 1 argument");
     nativeContexts.set(this, new addon.Context(false));
     applyContextOptions(this, options);
     // As in zeromq v6: a misspelt option (`ctx.ioThread = 2`) throws in strict mode.
     if (Object.getPrototypeOf(this) === Context.prototype) Object.seal(this);
+  }
+
+  /**
+   * Socket options that every socket made in this context from now on gets (pyzmq's
+   * `ctx.linger = 0`), e.g. `{ linger: 0, sendHighWaterMark: 10_000 }`. Each value is checked
+   * when set, as on a socket (TypeError or RangeError naming the option). A socket gets the
+   * options its class has and no others (`mandatory` goes to a Router, not to a Dealer), and the
+   * options given to its constructor override them. Setting replaces the whole set (`{}` clears
+   * it); sockets made before keep their options. Reading gives a frozen copy.
+   */
+  get socketDefaults(): Readonly<SocketDefaults> {
+    return socketDefaultsOf(this);
+  }
+
+  /** Replaces the socket defaults, each value checked as described above. */
+  set socketDefaults(defaults: SocketDefaults) {
+    nativeContextOf(this);
+    socketDefaultsByContext.set(this, checkSocketDefaults(defaults));
   }
 
   /** Whether close() was called. */
@@ -53,11 +95,15 @@ defineOptionAccessors(Context.prototype, contextOptions, (self) => {
   };
 });
 
-function applyContextOptions(context: Context, options: ContextOptionValues | undefined): void {
+function applyContextOptions(context: Context, options: ContextOptions | undefined): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null)
     throw typeError("an object", "options", options);
   for (const [key, value] of Object.entries(options)) {
+    if (key === "socketDefaults") {
+      context.socketDefaults = value as SocketDefaults;
+      continue;
+    }
     if (!Object.hasOwn(contextOptions, key)) {
       throw new TypeError(`Unknown context option "${key}"`);
     }

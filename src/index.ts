@@ -1,6 +1,6 @@
 // The public entry point of zmq-napi: re-exports only.
 export { version, capability, type Capability } from "./info";
-export { Context, context } from "./context";
+export { Context, context, type ContextOptions, type SocketDefaults } from "./context";
 export { setExitTimeout, DEFAULT_EXIT_TIMEOUT } from "./exit";
 export { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
 export * from "./sockets";
@@ -43,5 +43,3 @@ export {
   type ZapStatusCode,
 } from "./auth";
 export { curveKeyPair, curvePublic, z85Encode, z85Decode, type CurveKeyPair } from "./curve";
-/** The options `new Context()` accepts: its writable options (`ioThreads`, `blocky`…). */
-export type { ContextOptionValues as ContextOptions } from "./options";

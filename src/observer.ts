@@ -8,6 +8,7 @@ import { EventStream } from "./event-stream";
 import { ZMQ } from "./generated/zmq-constants";
 import { decodeEvent, monitorEndpoint, type Event } from "./observer-events";
 import { Socket, nativeSocketOf } from "./socket";
+import { withoutSocketDefaults } from "./socket-defaults";
 import { Pair } from "./sockets";
 
 export { EventStream, type EventListener } from "./event-stream";
@@ -54,7 +55,9 @@ export class Observer extends EventStream<Event> {
     const endpoint = monitorEndpoint();
     this.#socket = socket;
     // No receive high water mark: no event is dropped before someone reads.
-    this.#pair = new Pair({ context: socket.context, linger: 0, receiveHighWaterMark: 0 });
+    this.#pair = new Pair(
+      withoutSocketDefaults({ context: socket.context, linger: 0, receiveHighWaterMark: 0 }),
+    );
     try {
       // libzmq's monitor socket binds the endpoint; ours connects to it.
       nativeSocketOf(socket).monitor(endpoint, ZMQ.EVENT_ALL);

@@ -14,6 +14,7 @@ import {
   type PeerEvent,
 } from "./observer-events";
 import { Socket, nativeSocketOf } from "./socket";
+import { withoutSocketDefaults } from "./socket-defaults";
 import { Pair } from "./sockets";
 
 /** Options of a {@link PeerObserver}. */
@@ -121,13 +122,15 @@ export class PeerObserver extends EventStream<PeerEvent> {
     const endpoint = monitorEndpoint();
     // No receive high water mark: no event is dropped before someone reads. Connected before
     // libzmq binds the endpoint, so that its first event already finds the pipe.
-    const pipe = new Pair({ context: this.#socket.context, linger: 0, receiveHighWaterMark: 0 });
+    const pipe = new Pair(
+      withoutSocketDefaults({ context: this.#socket.context, linger: 0, receiveHighWaterMark: 0 }),
+    );
     pipe.connect(endpoint);
     try {
       this.#monitor(endpoint, mask);
     } catch (error) {
       // An inproc connect nobody ever binds is never freed (libzmq 4.3.4): bind it, then close.
-      const settle = new Pair({ context: this.#socket.context, linger: 0 });
+      const settle = new Pair(withoutSocketDefaults({ context: this.#socket.context, linger: 0 }));
       try {
         settle.bindSync(endpoint);
       } catch {

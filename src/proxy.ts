@@ -4,6 +4,7 @@
 import { ZmqError, fromNative, typeError } from "./errors";
 import { addon } from "./native";
 import { Socket, beforeClose, hasEndpoints, nativeSocketOf } from "./socket";
+import { withoutSocketDefaults } from "./socket-defaults";
 import { Pair } from "./sockets";
 
 declare module "./native" {
@@ -96,8 +97,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       return Promise.reject(new ZmqError("EBUSY", "Proxy is already running"));
     }
     const endpoint = `inproc://zmq-napi-proxy-control-${process.pid}-${++controlCounter}`;
-    const inner = new Pair({ context: this.frontEnd.context });
-    const outer = new Pair({ context: this.frontEnd.context });
+    const inner = new Pair(withoutSocketDefaults({ context: this.frontEnd.context }));
+    const outer = new Pair(withoutSocketDefaults({ context: this.frontEnd.context }));
     try {
       inner.bindSync(endpoint);
       outer.connect(endpoint);

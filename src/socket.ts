@@ -10,7 +10,12 @@
 // fills with every message ready at once (one crossing per batch). The native poller reports
 // readiness only for what is pending, so an idle socket costs nothing and does not keep the
 // process alive.
-import { context as defaultContext, nativeContextOf, type Context } from "./context";
+import {
+  context as defaultContext,
+  nativeContextOf,
+  socketDefaultsOf,
+  type Context,
+} from "./context";
 import { ZmqError, closedError, expectString, fromNative } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import { Inbox } from "./inbox";
@@ -27,6 +32,7 @@ import {
   optionHost,
   type OptionHost,
 } from "./socket-options";
+import { applySocketDefaults } from "./socket-defaults";
 import { socketTypeOf } from "./socket-types";
 import { settleSoon } from "./util/fairness";
 import type { Observer } from "./observer";
@@ -116,13 +122,13 @@ export abstract class Socket extends OptionsById {
       this.#updateWant(),
     );
     this[optionHost] = this.#optionHost();
-    if (options !== undefined) {
-      try {
-        applyConstructorOptions(this, options);
-      } catch (error) {
-        this.close();
-        throw error;
-      }
+    try {
+      // The context's defaults first: the constructor's options override them.
+      applySocketDefaults(this, socketDefaultsOf(ctx), options);
+      if (options !== undefined) applyConstructorOptions(this, options);
+    } catch (error) {
+      this.close();
+      throw error;
     }
     if (isSealedClass(this)) Object.seal(this);
   }

@@ -3,6 +3,7 @@
 // (and NULL clients of a server with a zapDomain) may complete its handshake.
 import { context as defaultContext, type Context } from "../context";
 import { ZmqError, expectFunction, expectInteger, typeError } from "../errors";
+import { withoutSocketDefaults } from "../socket-defaults";
 import { Router } from "../sockets";
 import { authRequest, consult, type Authorize, type AuthorizedAnswer } from "./authorize";
 import { Policy, type CurveClients } from "./policy";
@@ -126,7 +127,7 @@ export class Authenticator {
   start(): Promise<void> {
     // A router closed under us (its context was closed) does not count as started.
     if (this.#starting !== null && !this.#router?.closed) return this.#starting;
-    const router = new Router({ context: this.context, linger: 0 });
+    const router = new Router(withoutSocketDefaults({ context: this.context, linger: 0 }));
     this.#router = router;
     const starting: Promise<void> = router.bind(ZAP_ENDPOINT).then(
       () => {
