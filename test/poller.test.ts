@@ -260,6 +260,20 @@ describe("Poller: sockets that change while it waits", () => {
     expect(all[1].pull[pollWatchers].mask).toBe(0);
   });
 
+  it("a socket with a bind in progress is polled once the bind is done", async () => {
+    const pull = track(new Pull({ linger: 0 }));
+    const address = endpoint("inproc");
+    const binding = pull.bind(address);
+    const poller = new Poller().add(pull, "readable");
+    const waiting = poller.poll();
+    await binding;
+    const push = track(new Push({ linger: 0 }));
+    push.connect(address);
+    await push.send("after bind");
+    expect(indices(await within(waiting, 5000, "poll"), [pull])).toEqual([0]);
+    expect(pull.tryReceive()?.toString()).toBe("after bind");
+  });
+
   it("messages a direct receive leaves in the socket's inbox wake a waiting poll", async () => {
     for (const take of ["tryReceive", "receive"] as const) {
       const [{ pull, push }] = pipes(1);
