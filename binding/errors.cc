@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "module.h"
+
 namespace zmq_napi {
 
 // The single source of errno names. libzmq defines its own codes (EFSM, ETERM, ...) past
@@ -60,17 +62,30 @@ const char* ErrnoName(int error_number) {
 
 Napi::Error ErrnoError(Napi::Env env, int error_number, const std::string& address,
                        const std::string& message) {
-  Napi::Error error =
-      Napi::Error::New(env, message.empty() ? zmq_strerror(error_number) : message.c_str());
-  Napi::Object object = error.Value();
+  std::string text = message.empty() ? zmq_strerror(error_number) : message;
   const char* name = ErrnoName(error_number);
-  if (*name) object.Set("code", name);
-  object.Set("errno", error_number);
-  if (!address.empty()) object.Set("address", address);
-  return error;
+  Module* module = env.GetInstanceData<Module>();
+  if (*name && module != nullptr && !module->error_constructor().IsEmpty()) {
+    // new ZmqError(code, message, address), then the platform's number for the code.
+    Napi::Object error = module->error_constructor().New(
+        {Napi::String::New(env, name), Napi::String::New(env, text),
+         address.empty() ? env.Undefined() : Napi::String::New(env, address)});
+    error.Set("errno", error_number);
+    return {env, error};
+  }
+  Napi::Object error = Napi::Error::New(env, text).Value();
+  if (*name) error.Set("code", name);
+  error.Set("errno", error_number);
+  if (!address.empty()) error.Set("address", address);
+  return {env, error};
 }
 
 Napi::Error ErrnoError(Napi::Env env) { return ErrnoError(env, zmq_errno()); }
+
+void ThrowPendingOr(Napi::Env env, int error_number) {
+  if (env.IsExceptionPending()) throw env.GetAndClearPendingException();
+  throw ErrnoError(env, error_number);
+}
 
 Napi::Object ErrnoTable(Napi::Env env) {
   Napi::Object table = Napi::Object::New(env);

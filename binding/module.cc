@@ -89,6 +89,7 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
           InstanceValue("Socket", socket, napi_enumerable),
           InstanceMethod<&Module::UseAsyncTeardown>("useAsyncTeardown"),
           InstanceMethod<&Module::UseThreadPoller>("useThreadPoller"),
+          InstanceMethod<&Module::SetErrorClass>("setErrorClass"),
           InstanceValue("closeAllAtExit", Napi::Function::New<CloseAllAtExit>(env),
                         napi_enumerable),
           InstanceValue("setExitTimeout", Napi::Function::New<SetExitTimeoutMethod>(env),
@@ -139,6 +140,14 @@ void Module::UseThreadPoller(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(info.Env(), "useThreadPoller() must come before the first socket");
   }
   use_thread_poller_ = true;
+}
+
+// setErrorClass(ZmqError): the class every ErrnoError is made with from now on.
+void Module::SetErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) {
+    throw Napi::TypeError::New(info.Env(), "Expected a function for errorClass");
+  }
+  error_constructor_ = Napi::Persistent(info[0].As<Napi::Function>());
 }
 
 Poller* Module::CreatePoller(int fd, Poller::Listener* listener) {

@@ -21,6 +21,8 @@ class Module : public Napi::Addon<Module> {
   ~Module();
 
   Napi::FunctionReference& context_constructor() { return context_constructor_; }
+  // ZmqError (src/errors.ts), once setErrorClass() has handed it over; empty before.
+  Napi::FunctionReference& error_constructor() { return error_constructor_; }
 
   // Poll handles close asynchronously. Under Node the environment's teardown waits (through an
   // async cleanup hook) until every one has closed: Node unloads a worker's addons right after,
@@ -46,11 +48,13 @@ class Module : public Napi::Addon<Module> {
   static void OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void UseAsyncTeardown(const Napi::CallbackInfo& info);
   void UseThreadPoller(const Napi::CallbackInfo& info);
+  void SetErrorClass(const Napi::CallbackInfo& info);
   void FinishAsyncTeardown();
   void Teardown();
 
   Napi::FunctionReference context_constructor_;
   Napi::FunctionReference socket_constructor_;
+  Napi::FunctionReference error_constructor_;
   std::unordered_set<Context*> contexts_;
   std::unordered_set<Socket*> sockets_;
   std::unordered_set<void*> proxies_;

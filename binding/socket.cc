@@ -290,9 +290,13 @@ Napi::Value Socket::IsClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), handle_ == nullptr || close_pending_);
 }
 
-void Socket::CheckUsable(Napi::Env env) const {
-  if (handle_ == nullptr || close_pending_) throw ErrnoError(env, EBADF, "", "Socket is closed");
-  if (lent()) throw ErrnoError(env, EBUSY, "", std::string("Socket is busy: ") + lent_reason_);
+void Socket::CheckUsable(Napi::Env env, const std::string& address) const {
+  if (handle_ == nullptr || close_pending_) {
+    throw ErrnoError(env, EBADF, address, "Socket is closed");
+  }
+  if (lent()) {
+    throw ErrnoError(env, EBUSY, address, std::string("Socket is busy: ") + lent_reason_);
+  }
 }
 
 // --- endpoints ----------------------------------------------------------------------------
@@ -300,7 +304,7 @@ void Socket::CheckUsable(Napi::Env env) const {
 Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind) {
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
-  CheckUsable(env);
+  CheckUsable(env, address);
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
   auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
@@ -334,7 +338,7 @@ void Socket::ReturnFromThread() {
 void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
-  CheckUsable(env);
+  CheckUsable(env, address);
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
   if (call == zmq_connect) {
@@ -349,7 +353,7 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
 void Socket::BindSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
-  CheckUsable(env);
+  CheckUsable(env, address);
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
   std::string why;

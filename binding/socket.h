@@ -104,8 +104,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Sets what the poller waits for; waiting keeps the event loop alive.
   void SetWant(int mask);
   int Events();
-  // Throws EBADF for a closed socket and EBUSY while an asynchronous bind/unbind runs.
-  void CheckUsable(Napi::Env env) const;
+  // Throws EBADF for a closed socket and EBUSY while it is lent to another thread; the error
+  // names `address` when an endpoint operation was refused.
+  void CheckUsable(Napi::Env env, const std::string& address = "") const;
   // Sends one message (or the parts of a multipart one) without blocking. Returns 1 when
   // sent, 0 when libzmq pushes back (EAGAIN), -1 with a pending JavaScript exception.
   int SendOne(napi_env env, napi_value message, napi_value routing_id, const std::string* group);

@@ -1,5 +1,5 @@
 // Contexts: a libzmq context owns the I/O threads that move messages for its sockets.
-import { fromNative, typeError } from "./errors";
+import { typeError } from "./errors";
 import { addon, type NativeContext } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
 import { contextOptions, type ContextOptionProperties, type ContextOptionValues } from "./options";
@@ -107,11 +107,7 @@ function applyContextOptions(context: Context, options: ContextOptions | undefin
     if (!Object.hasOwn(contextOptions, key)) {
       throw new TypeError(`Unknown context option "${key}"`);
     }
-    try {
-      (context as unknown as Record<string, unknown>)[key] = value;
-    } catch (error) {
-      throw fromNative(error);
-    }
+    (context as unknown as Record<string, unknown>)[key] = value;
   }
 }
 

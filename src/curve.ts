@@ -1,5 +1,5 @@
 // CURVE keys and the Z85 text encoding ZeroMQ uses for them.
-import { Secret, fromNative, rangeError, typeError } from "./errors";
+import { Secret, rangeError, typeError } from "./errors";
 import { addon } from "./native";
 
 /** A CURVE key pair, both keys as 40-character Z85 strings. */
@@ -32,7 +32,7 @@ export function curvePublic(secretKey: string | Uint8Array): string {
     if (error instanceof RangeError || error instanceof TypeError) {
       throw rangeError("a valid Z85 key", "secretKey", new Secret(secretKey));
     }
-    throw fromNative(error);
+    throw error;
   }
 }
 

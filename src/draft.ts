@@ -2,7 +2,7 @@
 // Their API may change with libzmq; they are built in (capability.draft is true). What they
 // send and receive (routing ids, groups, single frames) comes from their table entries
 // (socket-types.ts).
-import { closedError, fromNative } from "./errors";
+import { closedError } from "./errors";
 import { Socket, nativeSocketOf } from "./socket";
 import "./observer"; // socket.events
 import { defineSocketClass, groupOf, type SocketApi, type SocketOptions } from "./socket-class";
@@ -68,11 +68,7 @@ export class Dish extends Socket {
   #group(operation: "join" | "leave", group: unknown): void {
     const name = groupOf({ group });
     if (this.closed) throw closedError(operation);
-    try {
-      nativeSocketOf(this)[operation](name);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    nativeSocketOf(this)[operation](name);
   }
 }
 export interface Dish extends SocketApi<"Dish"> {}

@@ -48,16 +48,8 @@ export class ZmqError extends Error {
   }
 }
 
-/** Turns an error thrown by the addon (an Error with .code/.errno) into a ZmqError. */
-export function fromNative(error: unknown, address?: string): unknown {
-  if (error instanceof ZmqError || !(error instanceof Error)) return error;
-  const native = error as Error & { code?: string; errno?: number; address?: string };
-  if (typeof native.code !== "string" || typeof native.errno !== "number") return error;
-  const result = new ZmqError(native.code, native.message, native.address ?? address);
-  result.errno = native.errno;
-  if (native.stack) result.stack = native.stack.replace(/^Error:/, "ZmqError:");
-  return result;
-}
+// The addon throws and rejects with ZmqErrors itself (binding/errors.h), made with this class.
+addon.setErrorClass(ZmqError);
 
 /**
  * Marks a value that must not appear in error messages (keys, passwords): it is described

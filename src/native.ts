@@ -99,6 +99,8 @@ export interface NativeAddon {
   readonly receiveLayout: NativeReceiveLayout;
   useAsyncTeardown(): void;
   useThreadPoller(): void;
+  /** The class native errors are made with: new errorClass(code, message, address?). */
+  setErrorClass(errorClass: new (code: string, message: string, address?: string) => Error): void;
   /** Closes every socket and terminates every context, honouring linger (process exit). */
   closeAllAtExit(): void;
   /** How long exit waits for lingering messages, ms (-1: until delivered). */

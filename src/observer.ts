@@ -3,7 +3,7 @@
 // and turns them into typed events. Nothing is monitored until an Observer is created
 // (socket.events creates one on first use). PeerObserver (peer-observer.ts) is the filtered,
 // versioned kind.
-import { ZmqError, fromNative, typeError } from "./errors";
+import { ZmqError, typeError } from "./errors";
 import { EventStream } from "./event-stream";
 import { ZMQ } from "./generated/zmq-constants";
 import { decodeEvent, monitorEndpoint, type Event } from "./observer-events";
@@ -64,7 +64,7 @@ export class Observer extends EventStream<Event> {
       this.#pair.connect(endpoint);
     } catch (error) {
       this.#pair.close();
-      throw fromNative(error);
+      throw error;
     }
   }
 

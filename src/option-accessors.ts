@@ -1,6 +1,6 @@
 // Installs the option table's entries as accessor properties, with validation at the
 // boundary and conversion between JavaScript values and what the addon moves.
-import { Secret, fromNative, rangeError, typeError } from "./errors";
+import { Secret, rangeError, typeError } from "./errors";
 import { OptionKind, type OptionSpec } from "./options";
 
 /** The native object an accessor reads and writes. */
@@ -118,7 +118,7 @@ export function defineOptionAccessors(
             try {
               return fromNativeValue(spec, backend(this).getOption(spec));
             } catch (error) {
-              throw naming(fromNative(error), "read", name);
+              throw naming(error, "read", name);
             }
           };
     if (spec.access !== "r") {
@@ -127,7 +127,7 @@ export function defineOptionAccessors(
         try {
           backend(this).setOption(spec, converted);
         } catch (error) {
-          throw naming(fromNative(error), "set", name);
+          throw naming(error, "set", name);
         }
         if (spec.access === "w") {
           let written = writtenValues.get(this);

@@ -3,7 +3,7 @@
 // binding/monitor.cc) with an event mask that follows the demand. Each change of the mask
 // starts a new monitor pipe; libzmq ends the previous one with MONITOR_STOPPED, which the pump
 // reads up to before it moves on, so no event is lost or reordered across a change.
-import { ZmqError, fromNative, typeError } from "./errors";
+import { ZmqError, typeError } from "./errors";
 import { EventStream } from "./event-stream";
 import { ZMQ } from "./generated/zmq-constants";
 import {
@@ -146,12 +146,8 @@ export class PeerObserver extends EventStream<PeerEvent> {
 
   /** Changes what libzmq monitors: `endpoint` null stops it. */
   #monitor(endpoint: string | null, mask: number): void {
-    try {
-      if (endpoint === null) nativeSocketOf(this.#socket).monitor(null);
-      else nativeSocketOf(this.#socket).monitorVersioned(endpoint, mask);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    if (endpoint === null) nativeSocketOf(this.#socket).monitor(null);
+    else nativeSocketOf(this.#socket).monitorVersioned(endpoint, mask);
     // libzmq ends the previous monitor with MONITOR_STOPPED, which was in its mask.
     if (this.#mask !== 0) this.#ownStops++;
     this.#mask = mask;

@@ -1,7 +1,7 @@
 // proxy(): libzmq's built-in proxy (zmq_proxy_steerable), run on a thread of its own so the
 // event loop never blocks. While it runs, its sockets belong to it: using them from JavaScript
 // fails with EBUSY, and closing one terminates the proxy first.
-import { ZmqError, fromNative, typeError } from "./errors";
+import { ZmqError, typeError } from "./errors";
 import { addon } from "./native";
 import { Socket, beforeClose, hasEndpoints, nativeSocketOf } from "./socket";
 import { withoutSocketDefaults } from "./socket-defaults";
@@ -123,7 +123,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     } catch (error) {
       inner.close();
       outer.close();
-      return Promise.reject(fromNative(error));
+      return Promise.reject(error);
     }
     for (const socket of sockets) {
       beforeClose.set(socket, () => this.terminate());
@@ -138,9 +138,9 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       this.frontEnd.close();
       this.backEnd.close();
     };
-    this.#running = started.then(finish, (error) => {
+    this.#running = started.then(finish, (error: unknown) => {
       finish();
-      throw fromNative(error);
+      throw error;
     });
     return this.#running;
   }

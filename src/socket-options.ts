@@ -2,7 +2,7 @@
 // which names its constructor accepts, the warning for options set too late to take effect, and
 // the two options (ZMQ_SNDTIMEO, ZMQ_RCVTIMEO) that the pending-operation queues enforce
 // themselves. Socket provides what this needs as an OptionHost; the rest knows no sockets.
-import { closedError, fromNative, typeError } from "./errors";
+import { closedError, typeError } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import type { NativeSocket } from "./native";
 import { defineOptionAccessors } from "./option-accessors";
@@ -219,19 +219,11 @@ export abstract class OptionsById {
 
   /** @internal Raw option access for subclasses (subscribe, verbosity, connect ids). */
   protected getRawOption(id: number, kind: number): unknown {
-    try {
-      return readOption(this[optionHost], id, kind);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    return readOption(this[optionHost], id, kind);
   }
 
   /** @internal Raw option access for subclasses (subscribe, verbosity, connect ids). */
   protected setRawOption(id: number, kind: number, value: unknown): void {
-    try {
-      writeOption(this[optionHost], id, kind, value);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    writeOption(this[optionHost], id, kind, value);
   }
 }

@@ -16,7 +16,7 @@ import {
   socketDefaultsOf,
   type Context,
 } from "./context";
-import { ZmqError, closedError, expectString, fromNative } from "./errors";
+import { ZmqError, closedError, expectString } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import { Inbox } from "./inbox";
 import { CLOSED_BY_CONTEXT, addon, type NativeSocket } from "./native";
@@ -111,11 +111,7 @@ export abstract class Socket extends OptionsById {
     if (arguments.length > 2) throw new TypeError("Expected 2 arguments");
     const ctx = (options as { context?: Context } | undefined)?.context ?? defaultContext;
     this.context = ctx;
-    try {
-      this[native] = new addon.Socket(nativeContextOf(ctx), type, this.#onReadyCallback);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    this[native] = new addon.Socket(nativeContextOf(ctx), type, this.#onReadyCallback);
     const spec = socketTypeOf(type);
     this.#shape = shapeFor(spec?.metadata ?? "none");
     this[pollWatchers] = new PollWatchers(spec?.readable ?? true, spec?.writable ?? true, () =>
@@ -203,9 +199,9 @@ export abstract class Socket extends OptionsById {
         this[endpointCount] += method === "bind" ? 1 : -1;
         this.#endBinding(binding);
       },
-      (error) => {
+      (error: unknown) => {
         this.#endBinding(binding);
-        throw fromNative(error, address);
+        throw error;
       },
     );
     this.#binding = binding;
@@ -258,8 +254,6 @@ export abstract class Socket extends OptionsById {
     try {
       this[native][method](address);
       this[endpointCount] += method === "bindSync" || method === "connect" ? 1 : -1;
-    } catch (error) {
-      throw fromNative(error, address);
     } finally {
       this[afterNativeCall]();
     }
@@ -290,7 +284,7 @@ export abstract class Socket extends OptionsById {
         sent = this[native].trySend(normalised, routingId, group);
       } catch (error) {
         if (error instanceof TypeError) throw error;
-        return Promise.reject(fromNative(error));
+        return Promise.reject(error);
       }
       if (sent) {
         if (this.#want !== 0) this.#scheduleCheck();
@@ -322,13 +316,9 @@ export abstract class Socket extends OptionsById {
     // Checked first: a bad message is a TypeError whether or not sends are waiting.
     const normalised = normaliseMessage(message);
     if (this.#senders.size > 0) return false;
-    try {
-      const sent = this[native].trySend(normalised, routingId, group);
-      if (this.#want !== 0) this.#scheduleCheck();
-      return sent;
-    } catch (error) {
-      throw fromNative(error);
-    }
+    const sent = this[native].trySend(normalised, routingId, group);
+    if (this.#want !== 0) this.#scheduleCheck();
+    return sent;
   }
 
   /**
@@ -341,11 +331,7 @@ export abstract class Socket extends OptionsById {
     let start = 0;
     while (start < list.length) {
       if (this.#senders.size === 0 && this.#binding === null) {
-        try {
-          start += this[native].trySendMany(list, start);
-        } catch (error) {
-          throw fromNative(error);
-        }
+        start += this[native].trySendMany(list, start);
         if (start >= list.length) break;
       }
       // Back-pressure: queue the next one and continue once libzmq took it.
@@ -403,11 +389,7 @@ export abstract class Socket extends OptionsById {
 
   /** One native receive batch (see Inbox); with `watch`, an empty result starts the wait. */
   #receiveBatch(watch: boolean): Message[][] | null {
-    try {
-      return receiveBatch(this[native], watch, this.#shape);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    return receiveBatch(this[native], watch, this.#shape);
   }
 
   /** @internal A message received already and not asked for, if no receive waits; else null. */
@@ -441,13 +423,9 @@ export abstract class Socket extends OptionsById {
 
   /** Sends what is queued until libzmq pushes back; returns whether anything was settled. */
   #flushSenders(): boolean {
-    return this.#senders.flush((sender) => {
-      try {
-        return this[native].trySend(sender.message, sender.routingId, sender.group);
-      } catch (error) {
-        throw fromNative(error);
-      }
-    });
+    return this.#senders.flush((sender) =>
+      this[native].trySend(sender.message, sender.routingId, sender.group),
+    );
   }
 
   /**
