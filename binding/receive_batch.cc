@@ -264,13 +264,13 @@ Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
       ok = ok && batch.AddExtra(whole);
       ended = true;
     }
-    // A failed Node-API call means a pending exception (or an environment going away).
-    if (!ok) return env.Undefined();
+    // A failed Node-API call leaves a pending exception (errors.h: thrown here, as C++).
+    if (!ok) ThrowPendingOr(env, ENOMEM);
   }
 
   if (batch.count() == 0) return env.Null();
   napi_value result = batch.Finish();
-  if (result == nullptr) return env.Undefined();
+  if (result == nullptr) ThrowPendingOr(env, ENOMEM);
   return Napi::Value(env, result);
 }
 

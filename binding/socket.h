@@ -107,9 +107,9 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Throws EBADF for a closed socket and EBUSY while it is lent to another thread; the error
   // names `address` when an endpoint operation was refused.
   void CheckUsable(Napi::Env env, const std::string& address = "") const;
-  // Sends one message (or the parts of a multipart one) without blocking. Returns 1 when
-  // sent, 0 when libzmq pushes back (EAGAIN), -1 with a pending JavaScript exception.
-  int SendOne(napi_env env, napi_value message, napi_value routing_id, const std::string* group);
+  // Sends one message (or the parts of a multipart one) without blocking. Returns true when
+  // sent, false when libzmq pushes back (EAGAIN); throws for anything else (errors.h).
+  bool SendOne(Napi::Env env, napi_value message, napi_value routing_id, const std::string* group);
 
   Module* module_ = nullptr;
   Context* context_ = nullptr;

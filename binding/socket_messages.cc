@@ -16,8 +16,6 @@ namespace {
 // libzmq 4.3.4's udp engine buffer (MAX_UDP_MSG in udp_engine.hpp).
 constexpr size_t kMaxUdpDatagram = 8192;
 
-void ThrowPending(Napi::Env env) { throw env.GetAndClearPendingException(); }
-
 // A RADIO/DISH group: its bytes, from a Buffer (or any byte view) or a string (UTF-8). A NUL
 // would cut it short (libzmq takes a C string: "g\0x" would reach group "g"): EINVAL.
 std::string GroupArgument(Napi::Env env, Napi::Value value) {
@@ -41,50 +39,41 @@ std::string GroupArgument(Napi::Env env, Napi::Value value) {
 
 // --- messages -----------------------------------------------------------------------------
 
-int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
-                    const std::string* group) {
+bool Socket::SendOne(Napi::Env env, napi_value message, napi_value routing_id,
+                     const std::string* group) {
   bool is_array = false;
   napi_is_array(env, message, &is_array);
   uint32_t count = 1;
   if (is_array) napi_get_array_length(env, message, &count);
   if (count == 0) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "Expected at least one message part");
-    return -1;
+    Napi::TypeError error = Napi::TypeError::New(env, "Expected at least one message part");
+    error.Set("code", "ERR_INVALID_ARG_VALUE");
+    throw error;
   }
   // DGRAM and STREAM messages are exactly [address or routing id, data]. libzmq checks frame
   // by frame, so a wrong shape would leave the first frame queued and the socket stuck
   // mid-message; refuse it before sending anything.
   if (type_info_->frames == FrameShape::kPair && count != 2) {
-    napi_throw(env, ErrnoError(Napi::Env(env), EINVAL, "", type_info_->pair_rule).Value());
-    return -1;
+    throw ErrnoError(env, EINVAL, "", type_info_->pair_rule);
   }
 
   // Convert every part before sending any: a bad part must not leave half a message behind.
+  // Whatever is thrown from here on, `parts` closes what it holds.
   MessageParts parts;
   for (uint32_t index = 0; index < count; index++) {
     napi_value part = message;
     if (is_array) napi_get_element(env, message, index, &part);
     zmq_msg_t* msg = parts.Append();
-    if (msg == nullptr) {
-      napi_throw_error(env, nullptr, "Out of memory for the parts of a message");
-      parts.Reset();
-      return -1;
-    }
+    if (msg == nullptr) throw Napi::Error::New(env, "Out of memory for the parts of a message");
     if (!InitMessage(env, part, msg)) {
       parts.DropLast();  // InitMessage leaves it uninitialised.
-      parts.Reset();
-      return -1;
+      ThrowPendingOr(env, ENOMEM);
     }
   }
 
   // An array element's getter is JavaScript, which may have closed or lent the socket.
-  if (handle_ == nullptr || close_pending_ || lent()) {
-    napi_throw(
-        env,
-        ErrnoError(Napi::Env(env), handle_ == nullptr || close_pending_ ? EBADF : EBUSY).Value());
-    return -1;
-  }
-  bool ok = true;
+  if (handle_ == nullptr || close_pending_) throw ErrnoError(env, EBADF);
+  if (lent()) throw ErrnoError(env, EBUSY);
   if (uses_udp_ && type_info_->udp && type_info_->writable) {
     // libzmq 4.3.4 puts a udp datagram in an 8 KiB buffer (group length byte, group, body):
     // refuse what cannot fit rather than have it dropped (or, unpatched, overflow). A RADIO
@@ -96,28 +85,21 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
       datagram = zmq_msg_size(parts.at(1));
     }
     if (datagram > kMaxUdpDatagram) {
-      ok = false;
-      napi_throw(env,
-                 ErrnoError(Napi::Env(env), EMSGSIZE, "",
-                            "a message over udp:// carries at most 8192 bytes (with its group)")
-                     .Value());
+      throw ErrnoError(env, EMSGSIZE, "",
+                       "a message over udp:// carries at most 8192 bytes (with its group)");
     }
   }
 
-  if (ok && (routing_id != nullptr || group != nullptr)) {
-    if (routing_id != nullptr) {
-      uint32_t id = 0;
-      napi_get_value_uint32(env, routing_id, &id);
-      if (zmq_msg_set_routing_id(parts.at(0), id) != 0) ok = false;
-    }
-    if (ok && group != nullptr && zmq_msg_set_group(parts.at(0), group->c_str()) != 0) {
-      ok = false;
-    }
-    if (!ok) napi_throw(env, ErrnoError(Napi::Env(env), zmq_errno()).Value());
+  if (routing_id != nullptr) {
+    uint32_t id = 0;
+    napi_get_value_uint32(env, routing_id, &id);
+    if (zmq_msg_set_routing_id(parts.at(0), id) != 0) throw ErrnoError(env);
+  }
+  if (group != nullptr && zmq_msg_set_group(parts.at(0), group->c_str()) != 0) {
+    throw ErrnoError(env);
   }
 
-  int result = ok ? 1 : -1;
-  for (uint32_t sent = 0; ok && sent < count; sent++) {
+  for (uint32_t sent = 0; sent < count; sent++) {
     int flags = ZMQ_DONTWAIT | (sent + 1 < count ? ZMQ_SNDMORE : 0);
     int rc;
     do {
@@ -127,19 +109,13 @@ int Socket::SendOne(napi_env env, napi_value message, napi_value routing_id,
       int error = zmq_errno();
       // Only the first part can meet back-pressure: once it is accepted libzmq takes the
       // rest of the message whole.
-      if (error == EAGAIN && sent == 0) {
-        result = 0;
-      } else {
-        result = -1;
-        napi_throw(env, ErrnoError(Napi::Env(env), error).Value());
-      }
-      break;
+      if (error == EAGAIN && sent == 0) return false;
+      throw ErrnoError(env, error);
     }
-    // Sent parts belong to libzmq now; Reset closes the ones it never took.
+    // Sent parts belong to libzmq now; `parts` closes the ones it never took.
     parts.Consumed(sent + 1);
   }
-  parts.Reset();
-  return result;
+  return true;
 }
 
 Napi::Value Socket::TrySend(const Napi::CallbackInfo& info) {
@@ -150,9 +126,7 @@ Napi::Value Socket::TrySend(const Napi::CallbackInfo& info) {
   std::string group;
   bool has_group = info.Length() > 2 && !info[2].IsUndefined();
   if (has_group) group = GroupArgument(env, info[2]);
-  int result = SendOne(env, info[0], routing_id, has_group ? &group : nullptr);
-  if (result < 0) ThrowPending(env);
-  return Napi::Boolean::New(env, result == 1);
+  return Napi::Boolean::New(env, SendOne(env, info[0], routing_id, has_group ? &group : nullptr));
 }
 
 Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
@@ -166,9 +140,7 @@ Napi::Value Socket::TrySendMany(const Napi::CallbackInfo& info) {
   for (; index < length; index++) {
     napi_value message = nullptr;
     napi_get_element(env, messages, index, &message);
-    int result = SendOne(env, message, nullptr, nullptr);
-    if (result < 0) ThrowPending(env);
-    if (result == 0) break;
+    if (!SendOne(env, message, nullptr, nullptr)) break;
   }
   return Napi::Number::New(env, index - start);
 }
