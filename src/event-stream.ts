@@ -3,6 +3,7 @@
 // the demand for them changes (a listener added or removed, a reader starting or stopping).
 import { EventEmitter } from "node:events";
 
+import { atCallSite, captureCallSite } from "./call-site";
 import { ZmqError } from "./errors";
 
 /** Events kept for a reader that is not reading; older ones are dropped beyond this. */
@@ -112,7 +113,11 @@ export abstract class EventStream<
     const event = this.#buffered.shift();
     if (event !== undefined) return Promise.resolve(event);
     if (this.#ended) return Promise.reject(new ZmqError("EBADF", "Observer is closed"));
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    // It settles later, maybe with EBADF when the observer ends: keep the caller's stack for that.
+    const site = captureCallSite(this.#next);
+    return new Promise((resolve, reject) =>
+      this.#waiting.push({ resolve, reject: (error) => reject(atCallSite(error, site)) }),
+    );
   }
 
   /**

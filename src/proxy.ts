@@ -1,6 +1,7 @@
 // proxy(): libzmq's built-in proxy (zmq_proxy_steerable), run on a thread of its own so the
 // event loop never blocks. While it runs, its sockets belong to it: using them from JavaScript
 // fails with EBUSY, and closing one terminates the proxy first.
+import { rejectingAtCallSite } from "./call-site";
 import { ZmqError, typeError } from "./errors";
 import { addon } from "./native";
 import { Socket, beforeClose, hasEndpoints, nativeSocketOf } from "./socket";
@@ -142,7 +143,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       finish();
       throw error;
     });
-    return this.#running;
+    // It settles when the proxy thread ends: give its error the stack of this call.
+    return rejectingAtCallSite(this.#running);
   }
 
   /** Stops forwarding (messages queue in the sockets) until resume(). */

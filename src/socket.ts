@@ -16,6 +16,7 @@ import {
   socketDefaultsOf,
   type Context,
 } from "./context";
+import { rejectingAtCallSite, rejectingInCaller } from "./call-site";
 import { ZmqError, closedError, expectString } from "./errors";
 import { ZMQ } from "./generated/zmq-constants";
 import { Inbox } from "./inbox";
@@ -205,7 +206,8 @@ export abstract class Socket extends OptionsById {
       },
     );
     this.#binding = binding;
-    return binding;
+    // It settles after the thread pool's part: give its error the stack of this call.
+    return rejectingAtCallSite(binding, this.#changeBinding);
   }
 
   #whenIdle(start: () => Promise<void>): Promise<void> {
@@ -291,7 +293,8 @@ export abstract class Socket extends OptionsById {
         return settleSoon(undefined);
       }
     }
-    return new Promise<void>((resolve, reject) => {
+    // It settles later: a rejection gets the stack of the async functions awaiting it.
+    const waiting = new Promise<void>((resolve, reject) => {
       const pending: PendingSend = {
         resolve,
         reject,
@@ -303,6 +306,7 @@ export abstract class Socket extends OptionsById {
       this.#senders.add(pending, options?.signal);
       this.#updateWant();
     });
+    return rejectingInCaller(waiting);
   }
 
   /**
@@ -368,12 +372,14 @@ export abstract class Socket extends OptionsById {
       // Nothing was ready, and the native side now waits for ZMQ_POLLIN (same call).
       watching = true;
     }
-    return new Promise<Message[]>((resolve, reject) => {
+    const waiting = new Promise<Message[]>((resolve, reject) => {
       const pending: Pending<Message[]> = { resolve, reject, settled: false };
       this.#receivers.add(pending, options?.signal);
       if (watching) this.#want |= POLLIN;
       else this.#updateWant();
     });
+    // It settles later: a rejection gets the stack of the async functions awaiting it.
+    return rejectingInCaller(waiting);
   }
 
   /** Receives without waiting: the next message, or null when none is ready. */
