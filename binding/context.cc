@@ -71,12 +71,13 @@ Napi::Function Context::Define(Napi::Env env) {
                      });
 }
 
-Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {
+Context::Context(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Context>(info), Closable(Kind::kContext) {
   module_ = info.Env().GetInstanceData<Module>();
   shared_ = info.Length() > 0 && info[0].ToBoolean();
   handle_ = shared_ ? AcquireShared() : zmq_ctx_new();
   if (handle_ == nullptr) throw ErrnoError(info.Env());
-  module_->contexts().insert(this);
+  module_->Register(this);
   static std::once_flag at_exit;
   std::call_once(at_exit, [] { std::atexit(&Context::CloseAllAtProcessExit); });
   std::lock_guard<std::mutex> lock(RegistryMutex());
@@ -126,9 +127,14 @@ Context::~Context() {
     std::lock_guard<std::mutex> lock(RegistryMutex());
     Registry().erase(this);
   }
-  if (module_ != nullptr) module_->contexts().erase(this);
+  if (module_ != nullptr) module_->Unregister(this);
   void* handle = Release(/*notify=*/false);
   if (handle != nullptr) TerminateInBackground(handle);
+}
+
+void Context::CloseAtTeardown(TeardownWork* work) {
+  void* handle = Release(/*notify=*/false);
+  if (handle != nullptr) work->to_terminate.push_back(handle);
 }
 
 void* Context::Release(bool notify) {

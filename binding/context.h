@@ -5,12 +5,14 @@
 
 #include <unordered_set>
 
+#include "closable.h"
+
 namespace zmq_napi {
 
 class Module;
 class Socket;
 
-class Context : public Napi::ObjectWrap<Context> {
+class Context : public Napi::ObjectWrap<Context>, public Closable {
  public:
   static Napi::Function Define(Napi::Env env);
 
@@ -30,7 +32,9 @@ class Context : public Napi::ObjectWrap<Context> {
   // while other environments use it). With `notify`, the sockets' JavaScript owners hear that
   // they were closed.
   void* Release(bool notify);
-  void DetachModule() { module_ = nullptr; }
+  // Teardown: Release, the handle left for the caller to terminate.
+  void CloseAtTeardown(TeardownWork* work) override;
+  void DetachModule() override { module_ = nullptr; }
 
   // process.exit() ends the process without tearing environments down, so no cleanup hook
   // runs and libzmq's I/O threads would die with messages still queued. An atexit handler

@@ -112,14 +112,15 @@ Module::~Module() {
   if (hook_registered_) napi_remove_env_cleanup_hook(env_, &Module::OnTeardown, this);
   Teardown();
   // Objects finalized after this point must not reach back into a destroyed module.
-  for (Socket* socket : sockets_) socket->DetachModule();
-  for (Context* context : contexts_) context->DetachModule();
+  for (auto& kind : closables_) {
+    for (Closable* closable : kind) closable->DetachModule();
+  }
   gate_->module = nullptr;
   if (gate_->closing == 0) delete gate_;
 }
 
 void Module::UseAsyncTeardown(const Napi::CallbackInfo& info) {
-  if (async_hook_ != nullptr || torn_down_) return;
+  if (async_hook_ != nullptr || phase_ != Phase::kOpen) return;
   if (napi_add_async_cleanup_hook(env_, &Module::OnAsyncTeardown, this, &async_hook_) != napi_ok) {
     async_hook_ = nullptr;
     return;
@@ -131,12 +132,12 @@ void Module::UseAsyncTeardown(const Napi::CallbackInfo& info) {
 void Module::OnAsyncTeardown(napi_async_cleanup_hook_handle handle, void* data) {
   auto* module = static_cast<Module*>(data);
   module->Teardown();
-  module->async_teardown_started_ = true;
+  module->phase_ = Phase::kTornDownInAsyncHook;
   module->FinishAsyncTeardown();
 }
 
 void Module::UseThreadPoller(const Napi::CallbackInfo& info) {
-  if (!sockets_.empty()) {
+  if (!closables(Closable::Kind::kSocket).empty()) {
     throw Napi::Error::New(info.Env(), "useThreadPoller() must come before the first socket");
   }
   use_thread_poller_ = true;
@@ -176,7 +177,9 @@ void Module::PollerClosed(void* data) {
 }
 
 void Module::FinishAsyncTeardown() {
-  if (!async_teardown_started_ || gate_->closing > 0 || async_hook_ == nullptr) return;
+  if (phase_ != Phase::kTornDownInAsyncHook || gate_->closing > 0 || async_hook_ == nullptr) {
+    return;
+  }
   napi_async_cleanup_hook_handle handle = async_hook_;
   async_hook_ = nullptr;
   napi_remove_async_cleanup_hook(handle);
@@ -189,24 +192,21 @@ void Module::OnTeardown(void* data) {
 }
 
 void Module::Teardown() {
-  if (torn_down_) return;
-  torn_down_ = true;
-  // Closing sockets first lets their contexts terminate; a blocking termination here is what
-  // lets messages queued with a linger leave before the environment goes away.
-  TerminateProxies(this);
-  std::string waiting_for;
-  std::vector<Socket*> sockets(sockets_.begin(), sockets_.end());
-  for (Socket* socket : sockets) {
-    if (waiting_for.empty()) waiting_for = socket->DescribeIfLingering();
-    socket->Close(Socket::CloseReason::kTeardown);
+  if (phase_ != Phase::kOpen) return;
+  phase_ = Phase::kTornDown;
+  // In the order of Closable::Kind. A blocking termination at the end is what lets messages
+  // queued with a linger leave before the environment goes away.
+  TeardownWork work;
+  for (auto& kind : closables_) {
+    // Closing one may close and unregister others (a context its sockets): work on a copy.
+    std::vector<Closable*> open(kind.begin(), kind.end());
+    for (Closable* closable : open) {
+      if (kind.count(closable) == 0) continue;
+      closable->CloseAtTeardown(&work);
+      kind.erase(closable);
+    }
   }
-  std::vector<void*> to_terminate;
-  std::vector<Context*> contexts(contexts_.begin(), contexts_.end());
-  for (Context* context : contexts) {
-    void* handle = context->Release(/*notify=*/false);
-    if (handle != nullptr) to_terminate.push_back(handle);
-  }
-  TerminateAtExit(to_terminate, waiting_for);
+  TerminateAtExit(work.to_terminate, work.waiting_for);
   if (hub_ != nullptr) hub_->Shutdown();
 }
 

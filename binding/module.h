@@ -4,15 +4,15 @@
 
 #include <napi.h>
 
+#include <array>
 #include <memory>
 #include <unordered_set>
 
+#include "closable.h"
 #include "poller.h"
 
 namespace zmq_napi {
 
-class Context;
-class Socket;
 class ThreadPollerHub;
 
 class Module : public Napi::Addon<Module> {
@@ -34,11 +34,10 @@ class Module : public Napi::Addon<Module> {
   // Returns the argument for PollerClosed, counting one more poller that is closing.
   void* PollerClosing();
   static void PollerClosed(void* gate);
-  std::unordered_set<Context*>& contexts() { return contexts_; }
-  std::unordered_set<Socket*>& sockets() { return sockets_; }
   Napi::FunctionReference& socket_constructor() { return socket_constructor_; }
-  // Running proxies (ProxyJob*, see proxy.cc).
-  std::unordered_set<void*>& proxies() { return proxies_; }
+  // What teardown closes (closable.h): registered while open, unregistered when closed.
+  void Register(Closable* closable) { closables(closable->closable_kind()).insert(closable); }
+  void Unregister(Closable* closable) { closables(closable->closable_kind()).erase(closable); }
 
  private:
   // Environment teardown: close every socket and context still open, while the event loop
@@ -51,17 +50,23 @@ class Module : public Napi::Addon<Module> {
   void SetErrorClass(const Napi::CallbackInfo& info);
   void FinishAsyncTeardown();
   void Teardown();
+  std::unordered_set<Closable*>& closables(Closable::Kind kind) {
+    return closables_[static_cast<size_t>(kind)];
+  }
 
   Napi::FunctionReference context_constructor_;
   Napi::FunctionReference socket_constructor_;
   Napi::FunctionReference error_constructor_;
-  std::unordered_set<Context*> contexts_;
-  std::unordered_set<Socket*> sockets_;
-  std::unordered_set<void*> proxies_;
+  // By kind, in teardown order.
+  std::array<std::unordered_set<Closable*>, Closable::kKinds> closables_;
   napi_env env_;
+  // Which cleanup hook the runtime will call: the synchronous one, or (Node) the async one.
   bool hook_registered_ = false;
   napi_async_cleanup_hook_handle async_hook_ = nullptr;
-  bool async_teardown_started_ = false;
+  // kOpen until Teardown; kTornDown after; kTornDownInAsyncHook when the async hook did it and
+  // waits for the poll handles to finish closing (FinishAsyncTeardown).
+  enum class Phase { kOpen, kTornDown, kTornDownInAsyncHook };
+  Phase phase_ = Phase::kOpen;
   // Outlives the module while poll handles are still closing (see PollerClosing).
   struct TeardownGate {
     Module* module = nullptr;
@@ -71,7 +76,6 @@ class Module : public Napi::Addon<Module> {
   bool use_thread_poller_ = false;
   // Never freed once created: queued thread-safe calls may still name it at teardown.
   ThreadPollerHub* hub_ = nullptr;
-  bool torn_down_ = false;
 };
 
 }  // namespace zmq_napi

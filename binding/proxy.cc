@@ -14,7 +14,7 @@ namespace zmq_napi {
 
 namespace {
 
-struct ProxyJob {
+struct ProxyJob : Closable {
   std::vector<Socket*> lent;                // Sockets the proxy thread uses.
   std::vector<Napi::ObjectReference> keep;  // Their JavaScript objects, alive until the end.
   void* front = nullptr;
@@ -29,7 +29,19 @@ struct ProxyJob {
   int error = 0;
   bool finished = false;
 
-  explicit ProxyJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+  explicit ProxyJob(Napi::Env env)
+      : Closable(Kind::kProxy), deferred(Napi::Promise::Deferred::New(env)) {}
+
+  // Environment teardown: terminate the proxy and wait for its thread.
+  void CloseAtTeardown(TeardownWork* /*work*/) override {
+    if (outer->open() && !outer->lent()) zmq_send(outer->handle(), "TERMINATE", 9, 0);
+    if (thread.joinable()) thread.join();
+    for (Socket* socket : lent) socket->ThreadDone();
+    // The thread-safe function's queued call never runs now; the job is left to it (a small,
+    // bounded leak at environment teardown rather than a use-after-free).
+  }
+  // Finished or closed at teardown before the module goes: nothing to detach.
+  void DetachModule() override {}
 };
 
 Socket* SocketArgument(const Napi::CallbackInfo& info, size_t index, const char* name) {
@@ -51,7 +63,7 @@ void Finish(Napi::Env env, ProxyJob* job) {
   if (job->finished) return;
   job->finished = true;
   if (job->thread.joinable()) job->thread.join();
-  env.GetInstanceData<Module>()->proxies().erase(job);
+  env.GetInstanceData<Module>()->Unregister(job);
   for (Socket* socket : job->lent) socket->ReturnFromThread();
   // zmq_proxy_steerable returns 0 on TERMINATE and ETERM when the context was closed: both
   // are a proxy that ended as asked.
@@ -102,7 +114,7 @@ Napi::Value RunProxy(const Napi::CallbackInfo& info) {
   // Keeps the event loop alive while the proxy runs, and brings its end back to this thread.
   job->done = Napi::ThreadSafeFunction::New(
       env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "zmq-napi:proxy", 0, 1);
-  env.GetInstanceData<Module>()->proxies().insert(job);
+  env.GetInstanceData<Module>()->Register(job);
   Napi::Promise promise = job->deferred.Promise();
   job->thread = std::thread([job] {
     job->result = zmq_proxy_steerable(job->front, job->back, job->capture, job->control);
@@ -111,21 +123,6 @@ Napi::Value RunProxy(const Napi::CallbackInfo& info) {
     job->done.NonBlockingCall([job](Napi::Env env, Napi::Function) { Finish(env, job); });
   });
   return promise;
-}
-
-void TerminateProxies(Module* module) {
-  std::vector<void*> jobs(module->proxies().begin(), module->proxies().end());
-  for (void* pointer : jobs) {
-    auto* job = static_cast<ProxyJob*>(pointer);
-    if (job->outer->open() && !job->outer->lent()) {
-      zmq_send(job->outer->handle(), "TERMINATE", 9, 0);
-    }
-    if (job->thread.joinable()) job->thread.join();
-    for (Socket* socket : job->lent) socket->ThreadDone();
-    module->proxies().erase(job);
-    // The thread-safe function's queued call never runs now; the job is left to it (a small,
-    // bounded leak at environment teardown rather than a use-after-free).
-  }
 }
 
 }  // namespace zmq_napi

@@ -14,7 +14,4 @@ class Module;
 // which JavaScript (and environment teardown) send PAUSE/RESUME/TERMINATE/STATISTICS.
 Napi::Value RunProxy(const Napi::CallbackInfo& info);
 
-// Environment teardown: terminate every proxy still running and wait for its thread.
-void TerminateProxies(Module* module);
-
 }  // namespace zmq_napi

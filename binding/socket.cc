@@ -170,7 +170,8 @@ Napi::Function Socket::Define(Napi::Env env) {
                      });
 }
 
-Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
+Socket::Socket(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Socket>(info), Closable(Kind::kSocket) {
   Napi::Env env = info.Env();
   module_ = env.GetInstanceData<Module>();
   if (!info[0].IsObject() ||
@@ -217,7 +218,7 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
   // socket, and a strong reference would keep an idle, dropped socket alive forever.
   on_ready_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
   context->Register(this);
-  module_->sockets().insert(this);
+  module_->Register(this);
 }
 
 // An exception leaving a destructor is std::terminate. Teardown calls no JavaScript; what can
@@ -258,7 +259,7 @@ void Socket::Close(CloseReason reason) {
   want_ = 0;
   if (context_ != nullptr) context_->Unregister(this);
   context_ = nullptr;
-  if (module_ != nullptr) module_->sockets().erase(this);
+  if (module_ != nullptr) module_->Unregister(this);
 
   if (reason == CloseReason::kContextClosed && !on_ready_.IsEmpty()) {
     Napi::Function callback = on_ready_.Value();
@@ -267,6 +268,11 @@ void Socket::Close(CloseReason reason) {
   }
   on_ready_.Reset();
   context_ref_.Reset();
+}
+
+void Socket::CloseAtTeardown(TeardownWork* work) {
+  if (work->waiting_for.empty()) work->waiting_for = DescribeIfLingering();
+  Close(CloseReason::kTeardown);
 }
 
 std::string Socket::DescribeIfLingering() const {

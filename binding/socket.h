@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "closable.h"
 #include "poller.h"
 #include "socket_types.h"
 
@@ -17,7 +18,7 @@ namespace zmq_napi {
 class Context;
 class Module;
 
-class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
+class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller::Listener {
  public:
   enum class CloseReason { kUser, kContextClosed, kTeardown };
 
@@ -39,7 +40,8 @@ class Socket : public Napi::ObjectWrap<Socket>, private Poller::Listener {
   // Closes the libzmq socket only (see Context::CloseAllAtProcessExit): no JavaScript, no
   // libuv; the process is exiting.
   void CloseAtProcessExit();
-  void DetachModule() { module_ = nullptr; }
+  void CloseAtTeardown(TeardownWork* work) override;
+  void DetachModule() override { module_ = nullptr; }
 
   // Lends the libzmq socket to another thread (a proxy). Until it is returned, operations
   // from JavaScript fail with EBUSY and poll wake-ups are deferred: libzmq sockets must not be
