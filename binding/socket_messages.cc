@@ -35,6 +35,13 @@ std::string GroupArgument(Napi::Env env, Napi::Value value) {
   return group;
 }
 
+// A message with no parts (an empty array): a TypeError with Node's code for a bad value.
+Napi::TypeError EmptyMessageError(Napi::Env env) {
+  Napi::TypeError error = Napi::TypeError::New(env, "Expected at least one message part");
+  error.Set("code", "ERR_INVALID_ARG_VALUE");
+  return error;
+}
+
 }  // namespace
 
 // --- messages -----------------------------------------------------------------------------
@@ -45,11 +52,7 @@ bool Socket::SendOne(Napi::Env env, napi_value message, napi_value routing_id,
   napi_is_array(env, message, &is_array);
   uint32_t count = 1;
   if (is_array) napi_get_array_length(env, message, &count);
-  if (count == 0) {
-    Napi::TypeError error = Napi::TypeError::New(env, "Expected at least one message part");
-    error.Set("code", "ERR_INVALID_ARG_VALUE");
-    throw error;
-  }
+  if (count == 0) throw EmptyMessageError(env);
   // DGRAM and STREAM messages are exactly [address or routing id, data]. libzmq checks frame
   // by frame, so a wrong shape would leave the first frame queued and the socket stuck
   // mid-message; refuse it before sending anything.
