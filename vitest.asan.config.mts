@@ -30,6 +30,7 @@ export default defineConfig({
       "test/socket-exit-wait.test.ts",
       "test/socket-semantics.test.ts",
       "test/socket-options.test.ts",
+      "test/socket-option-values.test.ts",
       "test/socket-patterns.test.ts",
       "test/draft-sockets.test.ts",
       "test/context-options.test.ts",
