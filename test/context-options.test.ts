@@ -2,9 +2,10 @@
 // cases for the defaults, their effect on new sockets and the shared default context.
 import { afterEach, describe, expect, it } from "vitest";
 
-import { Context, Push, ZmqError, context } from "../src/index";
+import { Context, Push, context } from "../src/index";
 import { contextOptions, type OptionSpec } from "../src/options";
 import type { Socket } from "../src/socket";
+import { expectArgumentError, expectErrnoSync } from "./helpers/errors";
 
 type AnyContext = Context & Record<string, unknown>;
 
@@ -24,35 +25,6 @@ function make(options?: object): AnyContext {
   const ctx = new Context(options);
   contexts.push(ctx);
   return ctx as AnyContext;
-}
-
-/** Calls the constructor with options it must reject, and returns what it threw. */
-function makeFailing(options: object): unknown {
-  try {
-    make(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the constructor to throw");
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw");
-}
-
-function expectError(
-  error: unknown,
-  type: typeof TypeError | typeof RangeError,
-  name: string,
-): void {
-  expect(error).toBeInstanceOf(type);
-  expect((error as Error).constructor).toBe(type);
-  expect((error as Error).message).toContain(name);
 }
 
 /** libzmq's defaults on Linux (zmq.h's *_DFLT, ctx.cpp; epoll does not clip max sockets). */
@@ -121,12 +93,8 @@ describe("context options", () => {
       if (spec.access === "r") {
         it("throws a TypeError naming it when set", () => {
           const ctx = make();
-          expectError(
-            thrown(() => (ctx[name] = 1)),
-            TypeError,
-            name,
-          );
-          expectError(makeFailing({ [name]: 1 }), TypeError, name);
+          expectArgumentError(TypeError, name, () => (ctx[name] = 1));
+          expectArgumentError(TypeError, name, () => make({ [name]: 1 }));
           expect(ctx[name]).toEqual(defaults[name]);
         });
         return;
@@ -146,17 +114,9 @@ describe("context options", () => {
 
       it("throws a TypeError naming it for a value of the wrong type", () => {
         const ctx = make({ [name]: samples[name] });
-        expectError(
-          thrown(() => (ctx[name] = wrongType(spec))),
-          TypeError,
-          name,
-        );
-        expectError(
-          thrown(() => (ctx[name] = undefined)),
-          TypeError,
-          name,
-        );
-        expectError(makeFailing({ [name]: wrongType(spec) }), TypeError, name);
+        expectArgumentError(TypeError, name, () => (ctx[name] = wrongType(spec)));
+        expectArgumentError(TypeError, name, () => (ctx[name] = undefined));
+        expectArgumentError(TypeError, name, () => make({ [name]: wrongType(spec) }));
         expect(ctx[name]).toEqual(samples[name]);
       });
 
@@ -165,13 +125,9 @@ describe("context options", () => {
         it("throws a RangeError naming it for a value out of range", () => {
           const ctx = make({ [name]: samples[name] });
           for (const value of invalid) {
-            expectError(
-              thrown(() => (ctx[name] = value)),
-              RangeError,
-              name,
-            );
+            expectArgumentError(RangeError, name, () => (ctx[name] = value));
           }
-          expectError(makeFailing({ [name]: invalid[0] }), RangeError, name);
+          expectArgumentError(RangeError, name, () => make({ [name]: invalid[0] }));
           expect(ctx[name]).toEqual(samples[name]);
         });
       }
@@ -191,18 +147,18 @@ describe("context options by hand", () => {
   });
 
   it("rejects unknown constructor keys with a TypeError naming the key", () => {
-    expectError(makeFailing({ ioThread: 2 }), TypeError, "ioThread");
-    expectError(makeFailing({ linger: 0 }), TypeError, "linger");
+    expectArgumentError(TypeError, "ioThread", () => make({ ioThread: 2 }));
+    expectArgumentError(TypeError, "linger", () => make({ linger: 0 }));
     expect(() => make(5 as never)).toThrow(TypeError);
   });
 
   it("has a read-only maxSocketsLimit", () => {
     const ctx = make();
     expect(ctx.maxSocketsLimit).toBe(65535);
-    expectError(
-      thrown(() => ((ctx as unknown as Record<string, unknown>).maxSocketsLimit = 10)),
+    expectArgumentError(
       TypeError,
       "maxSocketsLimit",
+      () => ((ctx as unknown as Record<string, unknown>).maxSocketsLimit = 10),
     );
     expect(ctx.maxSockets).toBeLessThanOrEqual(ctx.maxSocketsLimit);
   });
@@ -231,18 +187,14 @@ describe("context options by hand", () => {
   it("enforces maxSockets", () => {
     const ctx = make({ maxSockets: 1 });
     sockets.push(new Push({ context: ctx }));
-    const error = thrown(() => sockets.push(new Push({ context: ctx })));
-    expect(error).toBeInstanceOf(ZmqError);
-    expect((error as ZmqError).code).toBe("EMFILE");
+    expectErrnoSync("EMFILE", () => sockets.push(new Push({ context: ctx })));
   });
 
   it("throws EBADF for options of a closed context", () => {
     const ctx = make();
     ctx.close();
     for (const fn of [() => ctx.ioThreads, () => (ctx.ioThreads = 2)]) {
-      const error = thrown(fn);
-      expect(error).toBeInstanceOf(ZmqError);
-      expect((error as ZmqError).code).toBe("EBADF");
+      expectErrnoSync("EBADF", fn);
     }
   });
 

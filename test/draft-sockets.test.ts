@@ -19,7 +19,8 @@ import * as draft from "../src/draft";
 import { ZmqError, type Socket } from "../src/index";
 import { socketTypes, type SocketClassName } from "../src/socket-types";
 import { bindFresh, transports } from "./helpers/endpoints";
-import { failure, sleep, track, within } from "./helpers/lifecycle";
+import { sleep, track, within } from "./helpers/lifecycle";
+import { rejection } from "./helpers/errors";
 
 // --- helpers ----------------------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ describe.each(transports)("SERVER/CLIENT over %s", (transport) => {
   it("rejects a send to a routing id no client has with EHOSTUNREACH", async () => {
     const server = track(new Server({ linger: 0 }));
     await bindFresh(server, transport);
-    const error = await failure(() => server.send("lost", { routingId: 123456 }));
+    const error = await rejection(() => server.send("lost", { routingId: 123456 }));
     expect(error).toBeInstanceOf(ZmqError);
     expect(error).toMatchObject({ code: "EHOSTUNREACH" });
   });
@@ -124,7 +125,7 @@ describe.each(transports)("SERVER/CLIENT over %s", (transport) => {
   it("requires a routingId to send from a server", async () => {
     const server = track(new Server({ linger: 0 }));
     await bindFresh(server, transport);
-    const error = await failure(() => server.send("x", {} as { routingId: number }));
+    const error = await rejection(() => server.send("x", {} as { routingId: number }));
     expect(error).toBeInstanceOf(TypeError);
   });
 
@@ -256,7 +257,7 @@ describe.each(radioDishSetups)("RADIO/DISH over %s", (_transport, setup) => {
 
   it("requires a group to send from a radio", async () => {
     const { radio } = await setup();
-    const error = await failure(() => radio.send("x", {} as { group: string }));
+    const error = await rejection(() => radio.send("x", {} as { group: string }));
     expect(error).toBeInstanceOf(TypeError);
   });
 });
@@ -404,7 +405,7 @@ describe.each(transports)("PEER over %s", (transport) => {
     const a = track(new Peer({ linger: 0 }));
     const b = track(new Peer({ linger: 0 }));
     b.connect(await bindFresh(a, transport));
-    const error = await failure(() => a.send("lost", { routingId: 424242 }));
+    const error = await rejection(() => a.send("lost", { routingId: 424242 }));
     expect(error).toMatchObject({ code: "EHOSTUNREACH" });
     expect(a.tryReceive()).toBeNull();
   });

@@ -17,6 +17,7 @@ import {
 } from "../src/index";
 import { bindFresh, endpoint } from "./helpers/endpoints";
 import { track } from "./helpers/lifecycle";
+import { rejection } from "./helpers/errors";
 
 /** libzmq's own errno numbers start at ZMQ_HAUSNUMERO (156384712). */
 const EFSM = 156384712 + 51;
@@ -26,16 +27,6 @@ function systemErrno(code: string): number {
   const value = (os.constants.errno as Record<string, number>)[code];
   if (value === undefined) throw new Error(`no errno ${code}`);
   return value;
-}
-
-/** The error an operation fails with, whether it throws or returns a rejected promise. */
-async function failure(action: () => unknown): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the operation to fail");
 }
 
 function expectZmqError(error: unknown, code: string, errno: number, address?: string): void {
@@ -53,7 +44,7 @@ function expectZmqError(error: unknown, code: string, errno: number, address?: s
 describe("endpoint errors", () => {
   it("bind to an invalid tcp endpoint rejects with EINVAL and the address", async () => {
     const pull = track(new Pull());
-    const error = await failure(() => pull.bind("tcp://nope"));
+    const error = await rejection(() => pull.bind("tcp://nope"));
     expectZmqError(error, "EINVAL", systemErrno("EINVAL"), "tcp://nope");
   });
 
@@ -68,7 +59,7 @@ describe("endpoint errors", () => {
     const first = track(new Pull());
     const address = await bindFresh(first, "tcp");
     const second = track(new Pull());
-    const error = await failure(() => second.bind(address));
+    const error = await rejection(() => second.bind(address));
     expectZmqError(error, "EADDRINUSE", systemErrno("EADDRINUSE"), address);
     // The failed socket stays usable.
     await second.bind(endpoint("inproc"));
@@ -79,20 +70,20 @@ describe("endpoint errors", () => {
     const first = track(new Pull());
     const address = await bindFresh(first, "tcp");
     const second = track(new Pull());
-    const error = await failure(() => second.bindSync(address));
+    const error = await rejection(() => second.bindSync(address));
     expectZmqError(error, "EADDRINUSE", systemErrno("EADDRINUSE"), address);
   });
 
   it("an unknown transport fails with EPROTONOSUPPORT (bind and connect)", async () => {
     const socket = track(new Dealer());
     expectZmqError(
-      await failure(() => socket.bind("foo://x")),
+      await rejection(() => socket.bind("foo://x")),
       "EPROTONOSUPPORT",
       systemErrno("EPROTONOSUPPORT"),
       "foo://x",
     );
     expectZmqError(
-      await failure(() => socket.connect("foo://x")),
+      await rejection(() => socket.connect("foo://x")),
       "EPROTONOSUPPORT",
       systemErrno("EPROTONOSUPPORT"),
       "foo://x",
@@ -101,26 +92,26 @@ describe("endpoint errors", () => {
 
   it("connect to inproc:// (no name) throws EINVAL with the address", async () => {
     const push = track(new Push());
-    const error = await failure(() => push.connect("inproc://"));
+    const error = await rejection(() => push.connect("inproc://"));
     expectZmqError(error, "EINVAL", systemErrno("EINVAL"), "inproc://");
   });
 
   it("connect to a tcp endpoint without a port throws EINVAL", async () => {
     const push = track(new Push());
-    const error = await failure(() => push.connect("tcp://127.0.0.1"));
+    const error = await rejection(() => push.connect("tcp://127.0.0.1"));
     expectZmqError(error, "EINVAL", systemErrno("EINVAL"), "tcp://127.0.0.1");
   });
 
   it("unbind and disconnect of endpoints never used fail with ENOENT and the address", async () => {
     const socket = track(new Pull());
     expectZmqError(
-      await failure(() => socket.unbind("tcp://127.0.0.1:1")),
+      await rejection(() => socket.unbind("tcp://127.0.0.1:1")),
       "ENOENT",
       systemErrno("ENOENT"),
       "tcp://127.0.0.1:1",
     );
     expectZmqError(
-      await failure(() => socket.disconnect("tcp://127.0.0.1:1")),
+      await rejection(() => socket.disconnect("tcp://127.0.0.1:1")),
       "ENOENT",
       systemErrno("ENOENT"),
       "tcp://127.0.0.1:1",
@@ -135,7 +126,7 @@ describe("endpoint errors", () => {
       () => socket.unbind(undefined as unknown as string),
       () => socket.disconnect(null as unknown as string),
     ]) {
-      const error = await failure(action);
+      const error = await rejection(action);
       expect(error).toBeInstanceOf(TypeError);
       expect((error as Error).message).toMatch(/address/);
     }
@@ -146,10 +137,10 @@ describe("message errors", () => {
   it("ROUTER with mandatory=true sending to an unknown routing id rejects with EHOSTUNREACH", async () => {
     const router = track(new Router({ mandatory: true }));
     await bindFresh(router, "inproc");
-    const error = await failure(() => router.send(["nobody", "payload"]));
+    const error = await rejection(() => router.send(["nobody", "payload"]));
     expectZmqError(error, "EHOSTUNREACH", systemErrno("EHOSTUNREACH"));
     expectZmqError(
-      await failure(() => router.trySend(["nobody", "payload"])),
+      await rejection(() => router.trySend(["nobody", "payload"])),
       "EHOSTUNREACH",
       systemErrno("EHOSTUNREACH"),
     );
@@ -171,29 +162,29 @@ describe("message errors", () => {
     const req = track(new Request());
     req.connect(await bindFresh(rep, "inproc"));
     await req.send("first");
-    expectZmqError(await failure(() => req.send("second")), "EFSM", EFSM);
-    expectZmqError(await failure(() => req.trySend("second")), "EFSM", EFSM);
+    expectZmqError(await rejection(() => req.send("second")), "EFSM", EFSM);
+    expectZmqError(await rejection(() => req.trySend("second")), "EFSM", EFSM);
   });
 
   it("REP send before receive fails with EFSM", async () => {
     const rep = track(new Reply());
     await bindFresh(rep, "inproc");
-    expectZmqError(await failure(() => rep.send("unasked")), "EFSM", EFSM);
-    expectZmqError(await failure(() => rep.trySend("unasked")), "EFSM", EFSM);
+    expectZmqError(await rejection(() => rep.send("unasked")), "EFSM", EFSM);
+    expectZmqError(await rejection(() => rep.trySend("unasked")), "EFSM", EFSM);
   });
 
   it("REQ receive before send fails with EFSM", async () => {
     const req = track(new Request());
     req.connect(endpoint("inproc"));
-    expectZmqError(await failure(() => req.receive()), "EFSM", EFSM);
-    expectZmqError(await failure(() => req.tryReceive()), "EFSM", EFSM);
+    expectZmqError(await rejection(() => req.receive()), "EFSM", EFSM);
+    expectZmqError(await rejection(() => req.tryReceive()), "EFSM", EFSM);
   });
 
   it("errors made on the JavaScript side carry the errno too (EBADF, EAGAIN)", async () => {
     const push = new Push({ sendTimeout: 10 });
-    expectZmqError(await failure(() => push.send("nobody")), "EAGAIN", systemErrno("EAGAIN"));
+    expectZmqError(await rejection(() => push.send("nobody")), "EAGAIN", systemErrno("EAGAIN"));
     push.close();
-    expectZmqError(await failure(() => push.send("closed")), "EBADF", systemErrno("EBADF"));
+    expectZmqError(await rejection(() => push.send("closed")), "EBADF", systemErrno("EBADF"));
   });
 
   it("a message of the wrong type is a TypeError", async () => {
@@ -206,14 +197,14 @@ describe("message errors", () => {
     // Objects are sent as String(value), as zeromq v6 does (socket-messages.test.ts); these
     // have no frame form at all.
     for (const bad of [undefined, [], [undefined], Symbol("x"), [Symbol("x")]]) {
-      const error = await failure(() => push.send(bad as never));
+      const error = await rejection(() => push.send(bad as never));
       expect(error).toBeInstanceOf(TypeError);
     }
   });
 
   it("a ZmqError stringifies with its name and message", async () => {
     const pull = track(new Pull());
-    const error = (await failure(() => pull.bind("tcp://nope"))) as ZmqError;
+    const error = (await rejection(() => pull.bind("tcp://nope"))) as ZmqError;
     expect(String(error)).toBe(`ZmqError: ${error.message}`);
     expect(error.stack).toMatch(/^ZmqError: /);
   });

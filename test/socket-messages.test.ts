@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 
 import { Dealer, Pair, Pull, Push, Router, ZmqError, type MessageLike } from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";
-import { failure, sleep, track, within } from "./helpers/lifecycle";
+import { sleep, track, within } from "./helpers/lifecycle";
+import { rejection } from "./helpers/errors";
 
 // --- helpers ----------------------------------------------------------------------------------
 
@@ -268,7 +269,7 @@ describe.each(transports)("bad message inputs over %s", (transport) => {
     "send(%s) throws ERR_INVALID_ARG_TYPE and sends nothing",
     async (_name, bad) => {
       const { push, pull } = await pipeline(transport);
-      const error = await failure(() => push.send(bad as MessageLike));
+      const error = await rejection(() => push.send(bad as MessageLike));
       expect(error).toBeInstanceOf(TypeError);
       expect(error).toMatchObject({ code: "ERR_INVALID_ARG_TYPE" });
 
@@ -286,7 +287,7 @@ describe.each(transports)("bad message inputs over %s", (transport) => {
     "trySend(%s) throws ERR_INVALID_ARG_TYPE and sends nothing",
     async (_name, bad) => {
       const { push, pull } = await pipeline(transport);
-      const error = await failure(() => push.trySend(bad as MessageLike));
+      const error = await rejection(() => push.trySend(bad as MessageLike));
       expect(error).toBeInstanceOf(TypeError);
       expect(error).toMatchObject({ code: "ERR_INVALID_ARG_TYPE" });
       await push.send("after");
@@ -306,7 +307,7 @@ describe.each(transports)("bad message inputs over %s", (transport) => {
 
   it("send([]) throws a TypeError and sends nothing", async () => {
     const { push, pull } = await pipeline(transport);
-    const error = await failure(() => push.send([]));
+    const error = await rejection(() => push.send([]));
     expect(error).toBeInstanceOf(TypeError);
     await push.send("after");
     expect((await within(pull.receive())).map(String)).toEqual(["after"]);
@@ -547,7 +548,7 @@ describe.each(transports)("receive and send lifecycle over %s", (transport) => {
 
   it("a receive with an already-aborted signal rejects at once", async () => {
     const { pull } = await pipeline(transport);
-    const error = await failure(() => pull.receive({ signal: AbortSignal.abort() }));
+    const error = await rejection(() => pull.receive({ signal: AbortSignal.abort() }));
     expect(error).toBeInstanceOf(DOMException);
     expect((error as DOMException).name).toBe("AbortError");
   });
@@ -556,7 +557,7 @@ describe.each(transports)("receive and send lifecycle over %s", (transport) => {
     const pull = track(new Pull({ linger: 0, receiveTimeout: 30 }));
     await bindFresh(pull, transport);
     const started = Date.now();
-    const error = await failure(() => pull.receive());
+    const error = await rejection(() => pull.receive());
     expect(error).toBeInstanceOf(ZmqError);
     expect(error).toMatchObject({ code: "EAGAIN" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
@@ -576,7 +577,7 @@ describe.each(transports)("receive and send lifecycle over %s", (transport) => {
     const { push } = await pipeline(transport);
     push[Symbol.dispose]();
     expect(push.closed).toBe(true);
-    const error = await failure(() => push.send("x"));
+    const error = await rejection(() => push.send("x"));
     expect(error).toMatchObject({ code: "EBADF" });
   });
 });

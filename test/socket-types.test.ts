@@ -10,7 +10,8 @@ import * as stable from "../src/index";
 import { Socket } from "../src/socket";
 import { socketTypes, typeIdOf, type SocketClassName } from "../src/socket-types";
 import { describeExit, runChild } from "./helpers/children";
-import { failure, track } from "./helpers/lifecycle";
+import { track } from "./helpers/lifecycle";
+import { rejection } from "./helpers/errors";
 
 const names = Object.keys(socketTypes) as SocketClassName[];
 
@@ -57,7 +58,7 @@ describe("the socket-type table", () => {
   it("drives the addon's frame-shape rule: a Stream message is exactly [routing id, data]", async () => {
     const stream = track(new stable.Stream({ linger: 0 }));
     const send = stream.trySend as unknown as (message: unknown) => boolean;
-    const error = await failure(() => send.call(stream, ["one frame"]));
+    const error = await rejection(() => send.call(stream, ["one frame"]));
     expect(error).toMatchObject({ code: "EINVAL" });
     expect(String((error as Error).message)).toContain("a Stream message is [routing id, data]");
     // A multipart type takes any number of frames: the rule is the table's, not a global one.

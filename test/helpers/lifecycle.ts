@@ -40,13 +40,3 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
     }),
   ]).finally(() => clearTimeout(timer));
 }
-
-/** The error `operation` throws or rejects with, or undefined when it succeeds. */
-export async function failure(operation: () => unknown): Promise<unknown> {
-  try {
-    await operation();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
