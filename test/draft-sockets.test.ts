@@ -21,17 +21,9 @@ import { socketTypes, type SocketClassName } from "../src/socket-types";
 import { bindFresh, transports } from "./helpers/endpoints";
 import { sleep, track, within } from "./helpers/lifecycle";
 import { rejection } from "./helpers/errors";
+import { freePort } from "./helpers/ports";
 
 // --- helpers ----------------------------------------------------------------------------------
-
-/** A UDP port that is free right now (node:dgram binds port 0 and lets go of it). */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 /**
  * Receives every message of `socket` in the background (one receive at a time, until the
@@ -149,7 +141,7 @@ const radioDishSetups: Array<[string, RadioDishSetup]> = [
   [
     "udp",
     async () => {
-      const port = await freeUdpPort();
+      const port = await freePort("udp");
       const dish = track(new Dish({ linger: 0 }));
       const radio = track(new Radio({ linger: 0 }));
       await dish.bind(`udp://127.0.0.1:${port}`);
@@ -330,7 +322,7 @@ async function resendUntil(send: () => unknown, arrived: () => boolean, what: st
 
 describe("DGRAM over udp", () => {
   it("exchanges [address, data] datagrams between two Datagram sockets", async () => {
-    const [portA, portB] = [await freeUdpPort(), await freeUdpPort()];
+    const [portA, portB] = [await freePort("udp"), await freePort("udp")];
     const a = track(new Datagram({ linger: 0 }));
     const b = track(new Datagram({ linger: 0 }));
     await a.bind(`udp://127.0.0.1:${portA}`);
@@ -358,7 +350,7 @@ describe("DGRAM over udp", () => {
   });
 
   it("talks to a plain node:dgram socket both ways", async () => {
-    const port = await freeUdpPort();
+    const port = await freePort("udp");
     const zmq = track(new Datagram({ linger: 0 }));
     await zmq.bind(`udp://127.0.0.1:${port}`);
     const atZmq = collect(zmq);

@@ -9,8 +9,9 @@
 import { describe, expect, it } from "vitest";
 
 import { Dealer, Publisher, Pull, Router, Subscriber, ZmqError } from "../src/index";
-import { freePort, runFixture, sleep, within } from "./fixtures/reliability-helpers";
+import { runFixture, sleep, within } from "./fixtures/reliability-helpers";
 import { track, trackChild } from "./helpers/lifecycle";
+import { freePort } from "./helpers/ports";
 
 const MILLION = 1_000_000;
 

@@ -9,16 +9,10 @@
 import { describe, expect, it } from "vitest";
 
 import { Pull, Push, Request, ZmqError, type EventOfType } from "../src/index";
-import {
-  freePort,
-  lastJson,
-  runFixture,
-  sleep,
-  within,
-  type Child,
-} from "./fixtures/reliability-helpers";
+import { lastJson, runFixture, sleep, within, type Child } from "./fixtures/reliability-helpers";
 import { track, trackChild } from "./helpers/lifecycle";
 import { expectErrno } from "./helpers/errors";
+import { freePort } from "./helpers/ports";
 
 function repServer(address: string, mode: "serve" | "hold" | "slow-first"): Child {
   return trackChild(
