@@ -3,32 +3,29 @@
 // increments overwrite others (the issue saw 366 instead of 600); with `ifVersion` a write that
 // lost the race is refused and retried, and the counter ends at exactly 600. The CLI's
 // --if-version does the same from a shell: exit code 3 on a conflict.
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { trackChild, within } from "./helpers/lifecycle";
+import { describeExit, startChild } from "./helpers/children";
+import { trackChild } from "./helpers/lifecycle";
 import { requester, runCli, startServer } from "./fixtures/config-center/harness";
 
 const incrementer = path.join(__dirname, "fixtures", "config-center", "incrementer.mjs");
 
-function increment(requests: string, key: string, count: number) {
+async function increment(
+  requests: string,
+  key: string,
+  count: number,
+): Promise<{ increments: number; conflicts: number }> {
   const child = trackChild(
-    spawn(process.execPath, [incrementer, requests, key, String(count)], { stdio: "pipe" }),
+    startChild([process.execPath, incrementer, requests, key, String(count)], {
+      name: "an incrementer (incrementer.mjs)",
+      timeoutMs: 120_000,
+    }),
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-  return within(
-    new Promise<{ increments: number; conflicts: number }>((resolve, reject) =>
-      child.on("close", (code) =>
-        code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`exit ${code}: ${stderr}`)),
-      ),
-    ),
-    120_000,
-    "an incrementer",
-  );
+  const result = await child.done;
+  if (result.code !== 0) throw new Error(`an incrementer failed: ${describeExit(result)}`);
+  return JSON.parse(result.stdout) as { increments: number; conflicts: number };
 }
 
 describe("config center: versions and compare-and-set", () => {

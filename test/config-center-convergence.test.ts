@@ -4,11 +4,11 @@
 // dropping updates on purpose, one frozen (SIGSTOP) for 10 s, the primary killed with SIGKILL
 // (failover) and restarted (it follows). Every node must end with the active server's seq and
 // state hash; the run reports how long each took after the last write.
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { trackChild, within } from "./helpers/lifecycle";
+import { startChild } from "./helpers/children";
+import { trackChild } from "./helpers/lifecycle";
 
 const script = path.join(__dirname, "..", "examples", "config-center", "convergence.mjs");
 
@@ -16,18 +16,13 @@ type Line = Record<string, unknown> & { who: string; event: string; t: number };
 
 describe("config center: the convergence run", () => {
   it("primary, backup, five nodes, 1,000,000 keys, kill -9, SIGSTOP, drops: every node converges", async () => {
-    const child = trackChild(
-      spawn(process.execPath, [script, "--json", "--deadline", "400"], { stdio: "pipe" }),
+    const run = trackChild(
+      startChild([process.execPath, script, "--json", "--deadline", "400"], {
+        name: "the convergence run (convergence.mjs)",
+        timeoutMs: 420_000,
+      }),
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    const code = await within(
-      new Promise<number | null>((resolve) => child.on("close", resolve)),
-      420_000,
-      "the convergence run",
-    );
+    const { code, stdout, stderr } = await run.done;
     const lines = stdout
       .split("\n")
       .filter((line) => line !== "")

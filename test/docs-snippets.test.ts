@@ -58,7 +58,6 @@
 //                          directory holding the test's files FILE… (`files` below); it must
 //                          exit with 0 and print what those files say it prints
 //   variant K=V…           (sh, with run) run it again with these environment variables
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
@@ -1075,35 +1074,26 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(root, "package.json"), 
 };
 
 /**
- * What a short command prints on stdout, whatever its exit status. Synchronous (the shell
- * checks are), so the child cannot outlive the call: it is killed at its time limit, and that
- * is then the error.
+ * What a short command prints on stdout, whatever its exit status, through the shared runner
+ * (killed at its time limit, which is then the error).
  */
-function printedBy(argv: string[], env: NodeJS.ProcessEnv = {}): string {
+async function printedBy(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const limitMs = 30_000;
-  const result = spawnSync(argv[0], argv.slice(1), {
-    encoding: "utf8",
-    timeout: limitMs,
-    killSignal: "SIGKILL",
-    env: { ...process.env, ...env },
-  });
   const shown = argv.map((arg) => path.relative(root, arg) || arg).join(" ");
-  // The rule takes Error for ErrnoException here (Error has no `code`).
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+  const result = await runChild(argv, { env, timeoutMs: limitMs, name: shown });
+  if (result.timedOut) {
     throw new Error(
       `${shown} was killed by its time limit after ${limitMs} ms; its output so far:\n${result.stdout}${result.stderr}`,
     );
   }
-  if (result.error) throw new Error(`${shown}: ${result.error.message}`);
   return result.stdout;
 }
 
 let exampleNames: Set<string> | undefined;
-function examples(): Set<string> {
+async function examples(): Promise<Set<string>> {
   exampleNames ??= new Set(
     [
-      ...printedBy([process.execPath, path.join(root, "examples", "run.mjs")]).matchAll(
+      ...(await printedBy([process.execPath, path.join(root, "examples", "run.mjs")])).matchAll(
         /^ {2}(\S+)\s{2,}/gm,
       ),
     ].map((match) => match[1]),
@@ -1112,8 +1102,8 @@ function examples(): Set<string> {
 }
 
 let denoHelp: string | undefined;
-function denoRunHelp(): string {
-  denoHelp ??= printedBy([path.join(root, "node_modules", ".bin", "deno"), "run", "--help"], {
+async function denoRunHelp(): Promise<string> {
+  denoHelp ??= await printedBy([path.join(root, "node_modules", ".bin", "deno"), "run", "--help"], {
     NO_COLOR: "1",
     DENO_NO_UPDATE_CHECK: "1",
   });
@@ -1165,7 +1155,7 @@ function shellCommands(block: Block): string[][] {
   return commands;
 }
 
-function checkShellCommand(words: string[]): string | null {
+async function checkShellCommand(words: string[]): Promise<string | null> {
   const [command, ...args] = words as [string, ...string[]];
   const shown = words.join(" ");
   const operands = args.filter((arg) => !arg.startsWith("-"));
@@ -1181,7 +1171,8 @@ function checkShellCommand(words: string[]): string | null {
         const dashes = rest.indexOf("--");
         if (script === "example" && dashes >= 0 && rest[dashes + 1]) {
           const name = rest[dashes + 1];
-          if (!examples().has(name)) return `${shown}: examples/run.mjs has no example "${name}"`;
+          if (!(await examples()).has(name))
+            return `${shown}: examples/run.mjs has no example "${name}"`;
         }
         return null;
       }
@@ -1203,7 +1194,7 @@ function checkShellCommand(words: string[]): string | null {
       // Its options: those its --help lists, when it has one; else those its source mentions.
       const source = fs.readFileSync(path.join(root, file), "utf8");
       const documented = source.includes("--help")
-        ? printedBy([process.execPath, path.join(root, file), "--help"])
+        ? await printedBy([process.execPath, path.join(root, file), "--help"])
         : source;
       const unknown = args
         .slice(args.indexOf(file) + 1)
@@ -1212,7 +1203,7 @@ function checkShellCommand(words: string[]): string | null {
     }
     case "deno": {
       if (args[0] !== "run") return `${shown}: the check does not know "deno ${args[0] ?? ""}"`;
-      const help = denoRunHelp();
+      const help = await denoRunHelp();
       const unknown = args
         .slice(1)
         .filter((arg) => arg.startsWith("-"))
@@ -1373,8 +1364,9 @@ describe.each(perFile)("$file", ({ file, blocks, strayAnnotations }) => {
         if (block.language === "shell" && !block.directives.run) {
           const commands = shellCommands(block);
           expect(commands.length, "commands in the block").toBeGreaterThan(0);
-          const problems = commands.map(checkShellCommand).filter((problem) => problem !== null);
-          expect(problems).toEqual([]);
+          const problems = [];
+          for (const command of commands) problems.push(await checkShellCommand(command));
+          expect(problems.filter((problem) => problem !== null)).toEqual([]);
           return;
         }
         const runs = runsOf.get(block)!;

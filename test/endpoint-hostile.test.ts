@@ -16,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { runChild as run } from "./helpers/children";
+import { runChild } from "./helpers/children";
 
 const fixture = path.join(__dirname, "fixtures", "hostile-endpoint.cjs");
 
@@ -70,14 +70,14 @@ async function limited<T>(task: () => Promise<T>): Promise<T> {
 const HANG_MS = 30_000;
 
 /** Runs cases in one child process in a fresh namespace; never rejects. */
-async function runChild(
+async function runInNamespace(
   cases: Case[],
   sequential = false,
   settleMs = 200,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Run> {
   const result = await limited(() =>
-    run(
+    runChild(
       [
         "unshare",
         "-rn",
@@ -155,9 +155,9 @@ async function runCases(
   cases: Case[],
   sequential = false,
 ): Promise<{ results: Result[]; crashes: string[] }> {
-  const together = await runChild(cases, sequential);
+  const together = await runInNamespace(cases, sequential);
   if (clean(together)) return { results: together.results!, crashes: [] };
-  const alone = await Promise.all(cases.map((testCase) => runChild([testCase])));
+  const alone = await Promise.all(cases.map((testCase) => runInNamespace([testCase])));
   const crashes: string[] = [];
   const results: Result[] = [];
   alone.forEach((run, i) => {
@@ -408,7 +408,7 @@ describe("pgm/epgm endpoints resolved on several threads at once", () => {
       }));
       const env = { ...process.env, UV_THREADPOOL_SIZE: "64" };
       const runs = await Promise.all(
-        Array.from({ length: 8 }, () => runChild(cases, false, 100, env)),
+        Array.from({ length: 8 }, () => runInNamespace(cases, false, 100, env)),
       );
       const failures = runs.filter((run) => !clean(run)).map(describeRun);
       expect(failures, `processes that did not end cleanly: ${failures.join("; ")}`).toEqual([]);
