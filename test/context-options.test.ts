@@ -73,13 +73,18 @@ describe("context options", () => {
     expect(Object.keys(defaults).sort()).toEqual(optionEntries.map(([name]) => name).sort());
   });
 
+  it("has each option named here on a new Context and on the shared one", () => {
+    const made = make();
+    for (const name of Object.keys(defaults))
+      expect({ name, made: name in made, shared: name in context }).toEqual({
+        name,
+        made: true,
+        shared: true,
+      });
+  });
+
   for (const [name, spec] of optionEntries) {
     describe(name, () => {
-      it("is a property of every Context", () => {
-        expect(name in make()).toBe(true);
-        expect(name in context).toBe(true);
-      });
-
       it(
         spec.access === "w" ? "reads its initial value before it is set" : "reads its default",
         () => {
