@@ -8,7 +8,8 @@ import { Client, Gather, Scatter, Server } from "../src/draft";
 import { Context, Poller, Pull, Push, ZmqError, type ReadySocket } from "../src/index";
 import { pollWatchers, type Socket } from "../src/socket";
 import { bindFresh, endpoint, transports } from "./helpers/endpoints";
-import { failure, sleep, track, within } from "./helpers/lifecycle";
+import { rejection } from "./helpers/errors";
+import { sleep, track, within } from "./helpers/lifecycle";
 
 /** `count` PULL sockets bound on inproc in `context`, and a PUSH connected to each. */
 function pipes(count: number, context?: Context): Array<{ pull: Pull; push: Push }> {
@@ -162,14 +163,14 @@ describe("Poller: waiting", () => {
     const waiting = poller.poll({ signal: controller.signal });
     expect(await settled(waiting)).toBe(false);
     controller.abort();
-    const error = await failure(() => waiting);
+    const error = await rejection(() => waiting);
     expect(error).toBeInstanceOf(DOMException);
     expect((error as DOMException).name).toBe("AbortError");
     expect(pull[pollWatchers].mask).toBe(0);
 
     // An aborted signal rejects at once, with its reason when it has one.
     const reason = new Error("stop");
-    expect(await failure(() => poller.poll({ signal: AbortSignal.abort(reason) }))).toBe(reason);
+    expect(await rejection(() => poller.poll({ signal: AbortSignal.abort(reason) }))).toBe(reason);
   });
 
   it("is fair: every ready socket is returned by every poll, none starves", async () => {
