@@ -170,13 +170,25 @@ function cmakeBuild(sourceDir, buildDir, prefix, defines, env = process.env) {
     ...defines,
   };
   for (const [key, value] of Object.entries(all)) args.push(`-D${key}=${value}`);
+  // Progress, one line per step: "libzmq 4.3.4: build (1 min 12 s in)".
+  const lib = path.basename(buildDir).replace(/^build-/, "");
+  const step = (name) => log(`${lib} ${versions[lib]?.version ?? ""}: ${name} (${elapsed()} in)`);
+  step("configure");
   sh("cmake", args, { env });
+  step("build");
   sh(
     "cmake",
     ["--build", buildDir, "--parallel", String(os.availableParallelism?.() ?? os.cpus().length)],
     { env },
   );
+  step("install");
   sh("cmake", ["--install", buildDir], { env, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+const depsStarted = Date.now();
+function elapsed() {
+  const total = Math.round((Date.now() - depsStarted) / 1000);
+  return total < 60 ? `${total} s` : `${Math.floor(total / 60)} min ${total % 60} s`;
 }
 
 function checkPlatformHeader(buildDir) {
@@ -257,7 +269,6 @@ async function buildInto(prefix, scratch, sanitize, toolchain) {
 
   const started = Date.now();
   for (const lib of ["libsodium", "openpgm"]) {
-    log(`building ${lib} ${versions[lib].version}`);
     cmakeBuild(path.join(__dirname, lib), path.join(scratch, `build-${lib}`), prefix, {
       SOURCE_DIR: sources[lib],
       ...sanitizerDefines(sanitize, lib),
@@ -265,7 +276,6 @@ async function buildInto(prefix, scratch, sanitize, toolchain) {
     });
   }
 
-  log(`building libzmq ${versions.libzmq.version}`);
   const zmqBuild = path.join(scratch, "build-libzmq");
   const pkgConfigPath = [path.join(prefix, "lib", "pkgconfig"), process.env.PKG_CONFIG_PATH]
     .filter(Boolean)
