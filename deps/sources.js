@@ -5,10 +5,12 @@
 // Where an archive comes from, in order:
 //   1. a local file named by an environment variable (ZMQ_NAPI_<LIB>_TARBALL for the source
 //      archive, ZMQ_NAPI_<LIB>_PATCHES_TARBALL for Debian's patch set);
-//   2. the cache (ZMQ_NAPI_CACHE_DIR, default ~/.cache/zmq-napi/sources);
-//   3. Debian's source packages through `apt-get source`, using a private deb-src list derived
+//   2. deps/archives/, where `npm pack` puts every pinned archive (`node deps/sources.js --pack`,
+//      the prepack script), so that an install from the tarball needs no network and no apt;
+//   3. the cache (ZMQ_NAPI_CACHE_DIR, default ~/.cache/zmq-napi/sources);
+//   4. Debian's source packages through `apt-get source`, using a private deb-src list derived
 //      from this machine's own apt configuration (so no mirror host is named here);
-//   4. the upstream release URL, for machines outside Debian.
+//   5. the upstream release URL, for machines outside Debian.
 // A checksum mismatch anywhere is a hard error that names the file and both hashes.
 
 const crypto = require("node:crypto");
@@ -29,6 +31,9 @@ function cacheRoot() {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
   return path.join(base, "zmq-napi");
 }
+
+// The archives a packed release carries (gitignored; filled by packArchives()).
+const packedDir = path.join(__dirname, "archives");
 
 function sha256Of(file) {
   return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -230,6 +235,17 @@ async function obtain(lib, kind) {
     return adopt(path.resolve(local), envName(lib, kind));
   }
 
+  const packed = path.join(packedDir, artifact.file);
+  if (fs.existsSync(packed)) {
+    verify(
+      packed,
+      artifact.sha256,
+      "The copy packed with zmq-napi is corrupt or not the pinned release: reinstall the package.",
+    );
+    log(`${artifact.file}: packed with zmq-napi (sha256 verified)`);
+    return packed;
+  }
+
   if (fs.existsSync(cached)) {
     verify(
       cached,
@@ -266,8 +282,47 @@ async function obtain(lib, kind) {
   );
 }
 
+// The archives (and Debian patch sets) versions.json pins, in the order of its libraries.
+function pinnedArtifacts() {
+  return Object.keys(versions)
+    .filter((key) => !key.startsWith("/"))
+    .flatMap((lib) => [
+      { lib, kind: "archive", artifact: versions[lib].archive },
+      { lib, kind: "patches", artifact: versions[lib].debian.patches },
+    ])
+    .filter(({ artifact }) => artifact);
+}
+
+/**
+ * Fills deps/archives/ with exactly the pinned archives, each obtained and verified as a build
+ * would, so that `npm pack` carries them ("files" lists the directory). Files from an older pin
+ * are removed. A patch set that cannot be obtained fails, as a build without it would.
+ * @returns {Promise<string[]>} the files now in deps/archives/
+ */
+async function packArchives() {
+  fs.mkdirSync(packedDir, { recursive: true });
+  const wanted = new Set();
+  for (const { lib, kind, artifact } of pinnedArtifacts()) {
+    const target = path.join(packedDir, artifact.file);
+    wanted.add(artifact.file);
+    if (fs.existsSync(target) && sha256Of(target) === artifact.sha256) continue;
+    fs.rmSync(target, { force: true });
+    const file = await obtain(lib, kind);
+    if (!file) throw new Error(`cannot obtain ${artifact.file} (${lib}'s Debian patch set)`);
+    fs.copyFileSync(file, target);
+    verify(target, artifact.sha256, "(copied into deps/archives; not packed)");
+  }
+  for (const name of fs.readdirSync(packedDir)) {
+    if (!wanted.has(name)) fs.rmSync(path.join(packedDir, name), { recursive: true, force: true });
+  }
+  return [...wanted].sort();
+}
+
 module.exports = {
   obtain,
+  packArchives,
+  pinnedArtifacts,
+  packedDir,
   aptSourceDownload,
   download,
   intoCache,
@@ -281,8 +336,22 @@ module.exports = {
 };
 
 if (require.main === module) {
-  // `node deps/sources.js [lib …]` fetches and verifies sources without building.
-  const wanted = process.argv.slice(2);
+  // `node deps/sources.js [lib …]` fetches and verifies sources without building;
+  // `node deps/sources.js --pack` fills deps/archives/ for `npm pack`.
+  if (process.argv[2] === "--pack") {
+    packArchives().then(
+      (files) => log(`deps/archives: ${files.join(", ")}`),
+      (error) => {
+        log(error.message);
+        process.exit(1);
+      },
+    );
+  } else {
+    fetchSources(process.argv.slice(2));
+  }
+}
+
+function fetchSources(wanted) {
   const libraries = Object.keys(versions).filter((key) => !key.startsWith("/"));
   (async () => {
     for (const lib of wanted.length ? wanted : libraries) {

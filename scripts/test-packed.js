@@ -8,26 +8,12 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { spawnSync, execFileSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
+const packing = require("./packed-tree");
+const { step, run, capture } = packing;
 
-const root = path.join(__dirname, "..");
 const pinned = require("../deps/versions.json").libzmq.version;
 const keep = process.argv.includes("--keep");
-
-function step(name) {
-  process.stdout.write(`\n== ${name}\n`);
-}
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: "inherit", ...options });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
-  }
-}
-
-function capture(command, args, options = {}) {
-  return execFileSync(command, args, { encoding: "utf8", ...options });
-}
 
 // A PATH with node, npm and a shell only: no cc, gcc, g++, c++, cmake, make or ninja.
 function compilerFreePath(dir) {
@@ -46,63 +32,34 @@ function compilerFreePath(dir) {
   return dir;
 }
 
+// What an install may print and a newcomer could take for trouble: deprecation warnings (from
+// build tooling it should not install), compiler or CMake output, errors.
+const ALARMING = /deprecated|\bgyp\b|cmake|warning:|error|\bERR!|\[zmq-napi/i;
+
 function main() {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-pack-"));
   try {
     step("copy the tracked files into a clean tree");
     const tree = path.join(stage, "tree");
-    const files = capture("git", ["ls-files", "-z"], { cwd: root }).split("\0").filter(Boolean);
-    for (const file of files) {
-      fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
-      fs.copyFileSync(path.join(root, file), path.join(tree, file));
-      fs.chmodSync(path.join(tree, file), fs.statSync(path.join(root, file)).mode);
-    }
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(tree, "node_modules"));
+    packing.copyTrackedTree(tree);
 
-    step("prebuild (prebuildify through the cmake-js shim)");
+    step("prebuild (prebuildify through the node-gyp stand-in)");
     // This machine's prebuild only: the cross targets have tests of their own
     // (scripts/test-prebuild-arm64.js).
     run(process.execPath, ["scripts/prebuild.js", "--arch", process.arch], { cwd: tree });
-    run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: tree,
-    });
-    // The declarations for compilers before 5.4 (typesVersions), as npm run build:ts makes them.
-    run(process.execPath, ["scripts/downlevel-types.js"], { cwd: tree });
+    packing.buildPackageContents(tree);
 
     step("npm pack");
-    const packed = JSON.parse(
-      capture("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", stage], {
-        cwd: tree,
-      }),
-    )[0];
-    const tarball = path.join(stage, packed.filename);
-    const names = packed.files.map((file) => file.path);
-    const expect = [
-      (name) => /^prebuilds\/[^/]+\/.+\.node$/.test(name),
-      (name) => name === "lib/index.js",
-      (name) => name === "lib/index.mjs",
-      (name) => name === "lib/index.d.ts",
-      (name) => name === "lib/v5-compat.js",
-      (name) => name === "lib/ts3.7/index.d.ts",
-      (name) => name === "lib/package.json",
-      (name) => name === "LICENSE",
-      (name) => name.startsWith("licenses/libzmq/"),
-      (name) => name.startsWith("licenses/openpgm/"),
-      (name) => name.startsWith("licenses/libsodium/"),
-    ];
-    const missing = expect.filter((test) => !names.some(test));
-    if (missing.length) throw new Error(`tarball lacks expected files:\n${missing.join("\n")}`);
-    const stray = names.filter((name) => /(^|\/)(build|node_modules)\/|\.(o|a)$/.test(name));
-    if (stray.length) throw new Error(`tarball carries build output: ${stray.join(", ")}`);
-    process.stdout.write(`${packed.filename}: ${names.length} files, ${packed.size} bytes\n`);
+    const packed = packing.pack(tree, stage);
+    const { tarball, names } = packed;
+    packing.checkTarballContents(names, { prebuild: true });
+    process.stdout.write(
+      `${packed.filename}: ${names.length} files, ${packed.size} bytes packed, ` +
+        `${packed.unpackedSize} unpacked\n`,
+    );
 
     step("install the tarball into an empty project, with no compiler on PATH");
-    const consumer = path.join(stage, "consumer");
-    fs.mkdirSync(consumer);
-    fs.writeFileSync(
-      path.join(consumer, "package.json"),
-      JSON.stringify({ name: "consumer", private: true }),
-    );
+    const consumer = packing.emptyProject(path.join(stage, "consumer"));
     const PATH = compilerFreePath(path.join(stage, "bin"));
     const env = { ...process.env, PATH };
     delete env.CC;
@@ -111,17 +68,43 @@ function main() {
       const found = spawnSync("/bin/sh", ["-c", `command -v ${tool}`], { env }).status === 0;
       if (found) throw new Error(`${tool} is still reachable on the restricted PATH`);
     }
-    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {
-      cwd: consumer,
-      env,
-    });
+    const install = spawnSync(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball],
+      { cwd: consumer, env, encoding: "utf8" },
+    );
+    const printed = `${install.stdout}${install.stderr}`;
+    process.stdout.write(printed);
+    if (install.status !== 0) throw new Error(`npm install failed (exit ${install.status})`);
+    // npm's own advisory about packages whose install scripts no allowScripts policy covers is
+    // about npm's policy, not this package; everything else it printed is judged.
+    const alarming = printed
+      .split("\n")
+      .filter((line) => !/^npm warn install-scripts\b/.test(line))
+      .filter((line) => ALARMING.test(line));
+    if (alarming.length) throw new Error(`the install printed:\n${alarming.join("\n")}`);
+    const installedDir = path.join(consumer, "node_modules");
+    const packages =
+      capture("npm", ["ls", "--all", "--parseable"], { cwd: consumer, env }).trim().split("\n")
+        .length - 1;
+    const du = capture("du", ["-sk", installedDir]).split("\t")[0];
+    process.stdout.write(
+      `installed: ${fs.readdirSync(installedDir).filter((name) => !name.startsWith(".")).length} ` +
+        `top-level package(s), ${packages} in npm ls --all, ${(Number(du) / 1024).toFixed(1)} MB\n`,
+    );
+    const installed = path.join(installedDir, "zmq-napi");
+    if (fs.existsSync(path.join(installed, "build")))
+      throw new Error("the install built from source although a prebuild matched");
+    const unresolved = packing.unresolvedSourceMaps(installed);
+    if (unresolved.length)
+      throw new Error(`source maps name missing sources:\n${unresolved.slice(0, 5).join("\n")}`);
 
     step("load it with require() and import");
     const cjs = capture(
       process.execPath,
       [
         "-e",
-        "const z=require('zmq-napi');const v5=require('zmq-napi/v5-compat');if(typeof v5.socket!=='function')throw new Error('zmq-napi/v5-compat has no socket()');const p=require('node-gyp-build').path(require('path').dirname(require.resolve('zmq-napi/package.json')));console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))",
+        "const z=require('zmq-napi');const v5=require('zmq-napi/v5-compat');if(typeof v5.socket!=='function')throw new Error('zmq-napi/v5-compat has no socket()');const d=require('path').dirname(require.resolve('zmq-napi/package.json'));const p=require(require.resolve('node-gyp-build',{paths:[d]})).path(d);console.log(JSON.stringify({version:z.version,capability:z.capability,binary:p}))",
       ],
       { cwd: consumer, env },
     );
