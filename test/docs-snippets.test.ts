@@ -1070,8 +1070,16 @@ function judge(run: Run, result: RunResult): string[] {
 
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
   name: string;
+  version: string;
+  repository: { url: string };
   scripts: Record<string, string>;
 };
+
+// This package by name, as the tarball `npm pack` makes, or from its git repository.
+function isThisPackage(spec: string): boolean {
+  const tarball = `./${packageJson.name}-${packageJson.version}.tgz`;
+  return [packageJson.name, tarball, packageJson.repository.url].includes(spec);
+}
 
 /**
  * What a short command prints on stdout, whatever its exit status, through the shared runner
@@ -1178,7 +1186,7 @@ async function checkShellCommand(words: string[]): Promise<string | null> {
       }
       if (sub === "install" || sub === "i" || sub === "ci") {
         const names = rest.filter((arg) => !arg.startsWith("-"));
-        const other = names.filter((name) => name !== packageJson.name);
+        const other = names.filter((name) => !isThisPackage(name));
         return other.length
           ? `${shown}: installs ${other.join(", ")}, not ${packageJson.name}`
           : null;
@@ -1219,7 +1227,7 @@ async function checkShellCommand(words: string[]): Promise<string | null> {
         return `${shown}: bun is not installed (devDependency)`;
       }
       if (args[0] === "add") {
-        const other = operands.slice(1).filter((name) => name !== packageJson.name);
+        const other = operands.slice(1).filter((name) => !isThisPackage(name));
         return other.length ? `${shown}: adds ${other.join(", ")}, not ${packageJson.name}` : null;
       }
       return operands.length === 1 && /\.(c|m)?(j|t)s$/.test(operands[0])
