@@ -5,8 +5,9 @@
 // Where an archive comes from, in order:
 //   1. a local file named by an environment variable (ZMQ_NAPI_<LIB>_TARBALL for the source
 //      archive, ZMQ_NAPI_<LIB>_PATCHES_TARBALL for Debian's patch set);
-//   2. deps/archives/, where `npm pack` puts every pinned archive (`node deps/sources.js --pack`,
-//      the prepack script), so that an install from the tarball needs no network and no apt;
+//   2. deps/archives/ in an installed package (not a git checkout), where `npm pack` puts every
+//      pinned archive (`node deps/sources.js --pack`, the prepack script), so that an install
+//      from the tarball needs no network and no apt;
 //   3. the cache (ZMQ_NAPI_CACHE_DIR, default ~/.cache/zmq-napi/sources);
 //   4. Debian's source packages through `apt-get source`, using a private deb-src list derived
 //      from this machine's own apt configuration (so no mirror host is named here);
@@ -32,8 +33,11 @@ function cacheRoot() {
   return path.join(base, "zmq-napi");
 }
 
-// The archives a packed release carries (gitignored; filled by packArchives()).
+// The archives a packed release carries (gitignored; filled by packArchives()). An installed
+// package takes them from there; a git checkout keeps to its cache (deps/archives/ there is
+// only what the last `npm pack` left, like lib/).
 const packedDir = path.join(__dirname, "archives");
+const isCheckout = fs.existsSync(path.join(__dirname, "..", ".git"));
 
 function sha256Of(file) {
   return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -236,7 +240,7 @@ async function obtain(lib, kind) {
   }
 
   const packed = path.join(packedDir, artifact.file);
-  if (fs.existsSync(packed)) {
+  if (!isCheckout && fs.existsSync(packed)) {
     verify(
       packed,
       artifact.sha256,
