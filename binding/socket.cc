@@ -158,6 +158,7 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::TrySend>("trySend"),
                          InstanceMethod<&Socket::TrySendMany>("trySendMany"),
                          InstanceMethod<&Socket::ReceiveBatch>("receiveBatch"),
+                         InstanceMethod<&Socket::ReceiveWithMetadata>("receiveWithMetadata"),
                          InstanceMethod<&Socket::Join>("join"),
                          InstanceMethod<&Socket::Leave>("leave"),
                          InstanceMethod<&Socket::Watch>("watch"),

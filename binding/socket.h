@@ -79,6 +79,8 @@ class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller:
   Napi::Value TrySendMany(const Napi::CallbackInfo& info);
   // receive_batch.cc: the one receive path, for every socket type.
   Napi::Value ReceiveBatch(const Napi::CallbackInfo& info);
+  // socket_metadata.cc: one message with its connection's metadata (zmq_msg_gets).
+  Napi::Value ReceiveWithMetadata(const Napi::CallbackInfo& info);
   void Join(const Napi::CallbackInfo& info);
   void Leave(const Napi::CallbackInfo& info);
   void GroupCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));

@@ -22,6 +22,11 @@ export {
   type PeerObserverOptions,
 } from "./observer";
 export { Proxy, proxy, type ProxyOptions, type ProxyStatistics } from "./proxy";
+export type {
+  ConnectionMetadata,
+  MessageWithMetadata,
+  MetadataReceiveOptions,
+} from "./message-metadata";
 export { Poller, type PollInterest, type PollOptions, type ReadySocket } from "./poller";
 export {
   Authenticator,

@@ -77,6 +77,14 @@ export interface NativeSocket {
     max: number,
     watchIfEmpty?: boolean,
   ): [ArrayBuffer, Array<Buffer | Buffer[]>?] | null;
+  /**
+   * One message with its connection's metadata (binding/socket_metadata.cc): null when none
+   * is ready, else its frames, zmq_msg_gets of each name (null: not there), and the routing
+   * id (SERVER, PEER; else 0) and group (DISH; else null) of the message.
+   */
+  receiveWithMetadata(
+    names: readonly string[],
+  ): [Buffer[], Array<string | null>, number, Buffer | null] | null;
   join(group: Buffer | string): void;
   leave(group: Buffer | string): void;
   /**

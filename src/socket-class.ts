@@ -1,7 +1,12 @@
 // What turns a Socket subclass into a socket type: its methods and options (mixed in at run
 // time) and its TypeScript interface, both read from the socket-type table (socket-types.ts).
 import { ZmqError, expectInteger, typeError } from "./errors";
-import { RECEIVE_BATCH } from "./receive-batch";
+import {
+  receiveWithMetadata,
+  type MessageWithMetadata,
+  type MetadataReceiveOptions,
+} from "./message-metadata";
+import { RECEIVE_BATCH, shapeFor } from "./receive-batch";
 import { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
 import { defineSocketOptions, sealInstancesOf } from "./socket-options";
 import { socketTypes, type SocketClassName } from "./socket-types";
@@ -39,6 +44,12 @@ export interface Readable<M extends object[] = Message[]> {
   tryReceive(): M | null;
   /** Every message ready now (waiting for at least one), up to `max`. */
   receiveBatch(max?: number): Promise<M[]>;
+  /**
+   * Resolves with the next message and the metadata of the connection it came on (peer
+   * address, ZAP user id, the peer's ZMQ_METADATA properties…): a `ConnectionMetadata`;
+   * `receive()` stays the fast path, this one costs a native call per message.
+   */
+  receiveWithMetadata(options?: MetadataReceiveOptions): Promise<MessageWithMetadata<M>>;
   /** `for await (const [msg] of socket)`; ends when the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<M, undefined>;
 }
@@ -215,6 +226,20 @@ const readableMethods = {
   },
 };
 
+/** receiveWithMetadata, for a type whose messages are shaped as `metadata` says. */
+function metadataMethod(metadata: (typeof socketTypes)[SocketClassName]["metadata"]) {
+  const shape = shapeFor(metadata);
+  return {
+    receiveWithMetadata(
+      this: Socket,
+      options?: MetadataReceiveOptions,
+    ): Promise<MessageWithMetadata<Message[]>> {
+      const socket = internals(this);
+      return receiveWithMetadata(this, () => socket.takeWaitingMessage(), shape, options);
+    },
+  };
+}
+
 /** Makes `constructor` socket class `name`: its options and methods, from its table entry. */
 export function defineSocketClass(constructor: { prototype: object }, name: SocketClassName): void {
   const spec = socketTypes[name];
@@ -222,7 +247,7 @@ export function defineSocketClass(constructor: { prototype: object }, name: Sock
   sealInstancesOf(constructor.prototype);
   const methods = {
     ...(spec.writable ? { ...writableMethods, ...sendWithMetadata[spec.metadata] } : {}),
-    ...(spec.readable ? readableMethods : {}),
+    ...(spec.readable ? { ...readableMethods, ...metadataMethod(spec.metadata) } : {}),
   };
   for (const key of Reflect.ownKeys(methods)) {
     Object.defineProperty(constructor.prototype, key, {
