@@ -63,9 +63,39 @@ export function toNative(name: string, spec: OptionSpec, value: unknown): unknow
       if (index < 0) throw typeError(`one of ${nameTypes.join(", ")}`, name, value);
       return index;
     }
+    case "property":
+      // libzmq checks the "X-Name:value" shape (EINVAL); a NUL it would cut short unseen.
+      if (typeof value !== "string") throw typeError('an "X-Name:value" string', name, value);
+      if (value.includes("\0")) throw rangeError("a property without NUL", name, value);
+      return value;
     case "mechanism":
       throw new TypeError(`${name} is read-only`);
   }
+}
+
+// The ZMQ_METADATA properties each socket has set, by name: libzmq ignores a second value for
+// a name, so that is refused here rather than dropped.
+const setProperties = new WeakMap<object, Map<string, string>>();
+
+function propertyParts(value: string): [string, string] {
+  const colon = value.indexOf(":");
+  return colon < 0 ? ["", ""] : [value.slice(0, colon), value.slice(colon + 1)];
+}
+
+function checkPropertyUnset(self: object, name: string, value: string): void {
+  const [key, text] = propertyParts(value);
+  const before = setProperties.get(self)?.get(key);
+  // An empty value is libzmq's to refuse (EINVAL), like every other malformed property.
+  if (before !== undefined && text !== "" && before !== text) {
+    throw rangeError(`a property not set before (${key} is "${before}")`, name, value);
+  }
+}
+
+function notePropertySet(self: object, value: string): void {
+  let properties = setProperties.get(self);
+  if (properties === undefined) setProperties.set(self, (properties = new Map()));
+  const [key, text] = propertyParts(value);
+  properties.set(key, text);
 }
 
 /** Converts what the addon returned for an option into its JavaScript value. */
@@ -78,6 +108,7 @@ export function fromNativeValue(spec: OptionSpec, value: unknown): unknown {
     case "key":
     case "string":
     case "bytes":
+    case "property":
       return value === "" || value === null ? null : value;
     case "mechanism":
       return mechanisms[value as number] ?? null;
@@ -124,11 +155,13 @@ export function defineOptionAccessors(
     if (spec.access !== "r") {
       descriptor.set = function (this: object, value: unknown) {
         const converted = toNative(name, spec, value);
+        if (spec.value === "property") checkPropertyUnset(this, name, value as string);
         try {
           backend(this).setOption(spec, converted);
         } catch (error) {
           throw naming(error, "set", name);
         }
+        if (spec.value === "property") notePropertySet(this, value as string);
         if (spec.access === "w") {
           let written = writtenValues.get(this);
           if (written === undefined) writtenValues.set(this, (written = new Map()));

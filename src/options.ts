@@ -28,7 +28,7 @@ export const enum OptionKind {
 
 /** The JavaScript type of an option value. */
 export type ValueType =
-  "number" | "boolean" | "string" | "bytes" | "key" | "mechanism" | "nameType";
+  "number" | "boolean" | "string" | "bytes" | "key" | "mechanism" | "nameType" | "property";
 
 /** Which sockets have an option: all, those that send, those that receive, or named classes. */
 export type Applies = "all" | "writable" | "readable" | readonly SocketClassName[];
@@ -252,11 +252,16 @@ export const socketOptions = {
   outBatchSize: draft(int(ZMQ.OUT_BATCH_SIZE, "all", 1)),
   /** ZMQ_RECONNECT_STOP (draft): stop reconnecting on 1 connection refused, 2 handshake failure (bitmask; 4.3.4 defines ..._AFTER_DISCONNECT as 3, so either bit also stops it after disconnect()). */
   reconnectStop: draft(int(ZMQ.RECONNECT_STOP, "all", 0, 3)),
-  /** ZMQ_METADATA (draft): add "X-name:value" to the metadata sent in handshakes. */
+  /**
+   * ZMQ_METADATA (draft): adds the property "X-Name:value" to what the socket announces in its
+   * handshakes; peers read it with `receiveWithMetadata({ properties: ["X-Name"] })`. Each set
+   * adds one property (reading gives the last one set); names start with "X-", and a name set
+   * once cannot be given another value.
+   */
   metadata: draft({
     id: ZMQ.METADATA,
     kind: OptionKind.String,
-    value: "string",
+    value: "property",
     access: "w",
     on: "all",
     initial: null,
