@@ -117,6 +117,23 @@ function unresolvedSourceMaps(packageDir) {
   return missing;
 }
 
+// What every linux build of the package has: pgm, CURVE and the draft API.
+function expectFullCapability(capability) {
+  for (const key of ["pgm", "curve", "draft"]) {
+    if (!capability[key]) throw new Error(`capability.${key} is false`);
+  }
+}
+
+// Runs a check script's main(): a failure is one line on stderr and exit code 1.
+function runCheck(name, main) {
+  try {
+    main();
+  } catch (error) {
+    process.stderr.write(`${name}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 function emptyProject(dir) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
@@ -127,6 +144,8 @@ function emptyProject(dir) {
 }
 
 module.exports = {
+  expectFullCapability,
+  runCheck,
   step,
   run,
   capture,

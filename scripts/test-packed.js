@@ -124,9 +124,7 @@ function main() {
       throw new Error(`wrong libzmq version: not the pinned ${pinned}`);
     if (!loaded.binary.includes(`${path.sep}prebuilds${path.sep}`))
       throw new Error("did not load the prebuild");
-    for (const key of ["pgm", "curve", "draft"]) {
-      if (!loaded.capability[key]) throw new Error(`capability.${key} is false`);
-    }
+    packing.expectFullCapability(loaded.capability);
     process.stdout.write("\npacked release OK\n");
   } finally {
     if (keep) process.stdout.write(`kept ${stage}\n`);
@@ -134,9 +132,4 @@ function main() {
   }
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`test-packed: ${error.message}\n`);
-  process.exit(1);
-}
+packing.runCheck("test-packed", main);
