@@ -50,6 +50,27 @@ const LIBZMQ_OPTIONS = {
 const REQUIRED_PLATFORM_DEFINES = ["ZMQ_USE_LIBSODIUM", "ZMQ_BUILD_DRAFT_API"];
 const REQUIRED_CACHE_ENTRIES = ["OPENPGM_FOUND:INTERNAL=1"];
 
+// A win32 target (deps/toolchains/win32-*.cmake): OpenPGM's recipe and the addon's pgm:// checks
+// are POSIX-only, so Windows builds go without pgm/epgm (capability.pgm is false there).
+function isWindowsTarget(toolchain) {
+  return Boolean(toolchain) && path.basename(toolchain).startsWith("win32-");
+}
+
+function librariesFor(toolchain) {
+  return isWindowsTarget(toolchain) ? LIBRARIES.filter((lib) => lib !== "openpgm") : LIBRARIES;
+}
+
+// What a win32 target changes in libzmq's options: no OpenPGM, and the I/O threads' poller
+// named (wepoll, libzmq's choice under MSVC; its autodetection under mingw would settle for
+// select()).
+const LIBZMQ_WIN32_OPTIONS = { WITH_OPENPGM: "OFF", POLLER: "epoll" };
+
+function libzmqOptions(toolchain) {
+  return isWindowsTarget(toolchain)
+    ? { ...LIBZMQ_OPTIONS, ...LIBZMQ_WIN32_OPTIONS }
+    : LIBZMQ_OPTIONS;
+}
+
 const PERF_TOOLS = [
   "local_lat",
   "remote_lat",
@@ -84,7 +105,7 @@ function toolchainCompilers(text) {
 function buildKey(sanitize, toolchain) {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(versions));
-  hash.update(JSON.stringify(LIBZMQ_OPTIONS));
+  hash.update(JSON.stringify(libzmqOptions(toolchain)));
   if (sanitize) hash.update(`sanitize ${sanitize}`);
   for (const file of [
     "build.js",
@@ -191,13 +212,14 @@ function elapsed() {
   return total < 60 ? `${total} s` : `${Math.floor(total / 60)} min ${total % 60} s`;
 }
 
-function checkPlatformHeader(buildDir) {
+function checkPlatformHeader(buildDir, toolchain) {
   const header = fs.readFileSync(path.join(buildDir, "platform.hpp"), "utf8");
   const missing = REQUIRED_PLATFORM_DEFINES.filter(
     (name) => !new RegExp(`^#define ${name}\\b`, "m").test(header),
   );
   const cache = fs.readFileSync(path.join(buildDir, "CMakeCache.txt"), "utf8");
-  missing.push(...REQUIRED_CACHE_ENTRIES.filter((entry) => !cache.split("\n").includes(entry)));
+  const entries = isWindowsTarget(toolchain) ? [] : REQUIRED_CACHE_ENTRIES;
+  missing.push(...entries.filter((entry) => !cache.split("\n").includes(entry)));
   if (missing.length) {
     throw new Error(`libzmq was configured without ${missing.join(", ")} (see ${buildDir})`);
   }
@@ -235,7 +257,8 @@ function targetDefines(toolchain) {
 
 async function buildInto(prefix, scratch, sanitize, toolchain) {
   const sources = {};
-  for (const lib of LIBRARIES) {
+  const libraries = librariesFor(toolchain);
+  for (const lib of libraries) {
     const archive = await obtain(lib, "archive");
     const patches = await obtain(lib, "patches");
     const meta = versions[lib];
@@ -268,7 +291,7 @@ async function buildInto(prefix, scratch, sanitize, toolchain) {
   }
 
   const started = Date.now();
-  for (const lib of ["libsodium", "openpgm"]) {
+  for (const lib of libraries.filter((name) => name !== "libzmq")) {
     cmakeBuild(path.join(__dirname, lib), path.join(scratch, `build-${lib}`), prefix, {
       SOURCE_DIR: sources[lib],
       ...sanitizerDefines(sanitize, lib),
@@ -285,7 +308,7 @@ async function buildInto(prefix, scratch, sanitize, toolchain) {
     zmqBuild,
     prefix,
     {
-      ...LIBZMQ_OPTIONS,
+      ...libzmqOptions(toolchain),
       // Point libzmq at our libsodium explicitly: a system copy must never be picked up.
       SODIUM_INCLUDE_DIRS: path.join(prefix, "include"),
       SODIUM_LIBRARIES: path.join(prefix, "lib", "libsodium.a"),
@@ -295,7 +318,7 @@ async function buildInto(prefix, scratch, sanitize, toolchain) {
     },
     { ...process.env, PKG_CONFIG_PATH: pkgConfigPath, PKG_CONFIG_LIBDIR: pkgConfigPath },
   );
-  checkPlatformHeader(zmqBuild);
+  checkPlatformHeader(zmqBuild, toolchain);
   if (sanitize || toolchain) {
     // Only the benchmark uses the perf tools, and it runs against the normal, native build.
     log(`dependencies built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
