@@ -18,7 +18,9 @@
 
 // OpenPGM's log threshold (openpgm/pgm/messages.c). Its warnings ("Interface lo reports as a
 // loopback device") would go to the host program's stderr.
+#ifndef ZMQ_NAPI_NO_PGM
 extern "C" int pgm_min_log_level;
+#endif
 
 namespace zmq_napi {
 
@@ -73,7 +75,9 @@ void NoteProcessExitMethod(const Napi::CallbackInfo& info) {
 Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new TeardownGate{this}) {
   // Unless the user asked for a level (OpenPGM reads PGM_MIN_LOG_LEVEL when a pgm socket is
   // first made), report only errors.
+#ifndef ZMQ_NAPI_NO_PGM
   if (std::getenv("PGM_MIN_LOG_LEVEL") == nullptr) pgm_min_log_level = kPgmLogLevelFatal;
+#endif
   Napi::Function context = Context::Define(env);
   Napi::Function socket = Socket::Define(env);
   context_constructor_ = Napi::Persistent(context);
@@ -140,7 +144,14 @@ void Module::UseThreadPoller(const Napi::CallbackInfo& info) {
   if (!closables(Closable::Kind::kSocket).empty()) {
     throw Napi::Error::New(info.Env(), "useThreadPoller() must come before the first socket");
   }
+#ifdef _WIN32
+  // thread_poller.cc waits with poll(2) on a pipe, which Windows lacks; Node polls with libuv.
+  throw Napi::Error::New(info.Env(),
+                         "zmq-napi: the thread poller (Deno, Bun, ZMQ_NAPI_POLLER=thread) is not "
+                         "built on Windows");
+#else
   use_thread_poller_ = true;
+#endif
 }
 
 // setErrorClass(ZmqError): the class every ErrnoError is made with from now on.
@@ -151,11 +162,13 @@ void Module::SetErrorClass(const Napi::CallbackInfo& info) {
   error_constructor_ = Napi::Persistent(info[0].As<Napi::Function>());
 }
 
-Poller* Module::CreatePoller(int fd, Poller::Listener* listener) {
+Poller* Module::CreatePoller(zmq_fd_t fd, Poller::Listener* listener) {
+#ifndef _WIN32
   if (use_thread_poller_) {
     if (hub_ == nullptr) hub_ = new ThreadPollerHub(Napi::Env(env_));
     return hub_->Create(fd, listener);
   }
+#endif
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env_, reinterpret_cast<struct uv_loop_s**>(&loop));
   return UvPoller::Create(loop, fd, listener);
@@ -207,7 +220,9 @@ void Module::Teardown() {
     }
   }
   TerminateAtExit(work.to_terminate, work.waiting_for);
+#ifndef _WIN32
   if (hub_ != nullptr) hub_->Shutdown();
+#endif
 }
 
 }  // namespace zmq_napi

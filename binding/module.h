@@ -3,6 +3,7 @@
 #pragma once
 
 #include <napi.h>
+#include <zmq.h>
 
 #include <array>
 #include <memory>
@@ -29,7 +30,7 @@ class Module : public Napi::Addon<Module> {
   // and a close callback must not run in unloaded code.
   // A poller for a socket's ZMQ_FD: libuv's, or the Node-API-only one after useThreadPoller()
   // (runtimes without uv_poll). Returns nullptr with errno set on failure.
-  Poller* CreatePoller(int fd, Poller::Listener* listener);
+  Poller* CreatePoller(zmq_fd_t fd, Poller::Listener* listener);
 
   // Returns the argument for PollerClosed, counting one more poller that is closing.
   void* PollerClosing();

@@ -1,5 +1,12 @@
 #include "pgm_probe.h"
 
+#ifdef ZMQ_NAPI_NO_PGM
+
+// No OpenPGM in this build (Windows): libzmq refuses pgm:// and epgm:// itself.
+int zmq_napi::ProbePgm(void*, const std::string&, std::string*) { return 0; }
+
+#else
+
 #include <pgm/pgm.h>
 #include <zmq.h>
 
@@ -197,3 +204,5 @@ int ProbePgm(void* socket, const std::string& address, std::string* why) {
 }
 
 }  // namespace zmq_napi
+
+#endif  // ZMQ_NAPI_NO_PGM

@@ -2,10 +2,15 @@
 
 #include <zmq.h>
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <cstring>
@@ -35,7 +40,9 @@ std::string AddressArgument(const Napi::CallbackInfo& info) {
 
 // libzmq aborts the whole process when a pgm:// socket cannot open its raw socket (the I/O
 // thread asserts after zmq_bind/zmq_connect already returned 0). Check the privilege first.
+// (Builds without OpenPGM skip it: libzmq refuses pgm:// itself, with EPROTONOSUPPORT.)
 void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
+#ifndef ZMQ_NAPI_NO_PGM
   if (address.compare(0, 6, "pgm://") != 0) return;
   int fd = socket(AF_INET, SOCK_RAW, 113 /* IPPROTO_PGM */);
   if (fd >= 0) {
@@ -46,6 +53,7 @@ void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
   throw ErrnoError(env, error == EACCES ? EPERM : error, address,
                    "pgm:// needs the CAP_NET_RAW capability (raw IP sockets), which this process "
                    "lacks; epgm:// (PGM over UDP) needs no privilege");
+#endif
 }
 
 // libzmq binds to interface names and numeric addresses, but does not resolve host names for
@@ -189,7 +197,7 @@ Socket::Socket(const Napi::CallbackInfo& info)
   handle_ = zmq_socket(context->handle(), type);
   if (handle_ == nullptr) throw ErrnoError(env);
 
-  int fd = -1;
+  zmq_fd_t fd{};
   size_t fd_size = sizeof(fd);
   if (zmq_getsockopt(handle_, ZMQ_FD, &fd, &fd_size) != 0) {
     // Thread-safe (draft) sockets have no ZMQ_FD. A zmq_poller holding the socket provides

@@ -5,7 +5,7 @@
 
 namespace zmq_napi {
 
-UvPoller* UvPoller::Create(uv_loop_t* loop, int fd, Listener* listener) {
+UvPoller* UvPoller::Create(uv_loop_t* loop, zmq_fd_t fd, Listener* listener) {
   auto* poller = new UvPoller();
   poller->listener_ = listener;
   poller->handle_ = static_cast<uv_poll_t*>(std::calloc(1, uv_handle_size(ZMQ_NAPI_UV_POLL)));

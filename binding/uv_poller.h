@@ -1,6 +1,8 @@
 // The libuv bridge: a uv_poll_t on ZMQ_FD (see poller.h).
 #pragma once
 
+#include <zmq.h>
+
 #include "poller.h"
 #include "util/libuv.h"
 
@@ -9,7 +11,7 @@ namespace zmq_napi {
 class UvPoller final : public Poller {
  public:
   // Returns nullptr (and sets errno) when the loop refuses the descriptor.
-  static UvPoller* Create(uv_loop_t* loop, int fd, Listener* listener);
+  static UvPoller* Create(uv_loop_t* loop, zmq_fd_t fd, Listener* listener);
 
   void Start() override;
   void Stop() override;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 extern "C" {
 
@@ -17,6 +18,13 @@ typedef struct uv_loop_s uv_loop_t;
 typedef struct uv_handle_s uv_handle_t;
 typedef struct uv_poll_s uv_poll_t;
 
+// uv_os_sock_t: a SOCKET (pointer-sized) on Windows, a descriptor elsewhere.
+#ifdef _WIN32
+typedef uintptr_t uv_os_sock_t;
+#else
+typedef int uv_os_sock_t;
+#endif
+
 typedef void (*uv_poll_cb)(uv_poll_t* handle, int status, int events);
 typedef void (*uv_close_cb)(uv_handle_t* handle);
 
@@ -25,7 +33,7 @@ enum { ZMQ_NAPI_UV_POLL = 8 };
 enum { ZMQ_NAPI_UV_READABLE = 1 };
 
 size_t uv_handle_size(int type);
-int uv_poll_init_socket(uv_loop_t* loop, uv_poll_t* handle, int socket);
+int uv_poll_init_socket(uv_loop_t* loop, uv_poll_t* handle, uv_os_sock_t socket);
 int uv_poll_start(uv_poll_t* handle, int events, uv_poll_cb callback);
 int uv_poll_stop(uv_poll_t* handle);
 void uv_close(uv_handle_t* handle, uv_close_cb close_cb);
