@@ -174,8 +174,12 @@ if (pollerKind === "thread") addon.useThreadPoller();
 
 // process.exit() skips environment teardown; the addon's atexit handler then lets lingering
 // messages leave. Bun's process.exit() skips atexit handlers too, so there the same work runs
-// from the "exit" event (Bun has no libuv handles to leave open by doing so).
-if (isBun) process.on("exit", () => addon.closeAllAtExit());
+// from the "exit" event (Bun has no libuv handles to leave open by doing so). So it does on
+// Windows: a DLL's atexit handlers run after ExitProcess has ended every other thread, and
+// libzmq's context termination would wait forever for its I/O threads.
+if (isBun || (process.platform === "win32" && isMainThread)) {
+  process.on("exit", () => addon.closeAllAtExit());
+}
 
 // An exit whose wait for lingering messages runs out ends the process itself, with this code
 // (binding/termination.h). ZMQ_NAPI_EXIT_TIMEOUT sets that wait without a code change.
