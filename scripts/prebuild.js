@@ -1,11 +1,13 @@
 "use strict";
-// Writes prebuilds/<platform>-<arch>/zmq-napi.glibc.node (the layout node-gyp-build loads) for
-// this machine and for each cross target, and copies the vendored libraries' licences into
-// licenses/ so that a packed release carries them. A linux glibc prebuild that needs more
-// than glibc 2.28 fails the step (scripts/glibc-floor.js).
+// Writes prebuilds/<platform>-<arch>/zmq-napi[.glibc].node (the layout node-gyp-build loads:
+// linux builds carry the libc tag, Windows builds none) for this machine and for each cross
+// target, and copies the vendored libraries' licences into licenses/ so that a packed release
+// carries them. A linux glibc prebuild that needs more than glibc 2.28 fails the step
+// (scripts/glibc-floor.js).
 //
 //   node scripts/prebuild.js                 this machine's target and every cross target
 //   node scripts/prebuild.js --arch x64      only the targets named (comma-separated archs)
+//   node scripts/prebuild.js --target win32-x64  only the targets named (platform-arch)
 //
 // This machine's target is built by prebuildify, whose node-gyp is our cmake-js shim. A cross
 // target is configured with deps/toolchains/<platform>-<arch>.cmake (which cross-compiles the
@@ -21,13 +23,16 @@ const { buildNative } = require("./build-native");
 const root = path.join(__dirname, "..");
 const host = `${process.platform}-${process.arch}`;
 
-// Cross targets built from a linux-x64 machine, and the Debian packages their toolchain
-// file needs.
+// Cross targets built from a linux-x64 machine: the Debian packages their toolchain file needs,
+// and the libc tag node-gyp-build matches (none on Windows).
 const CROSS_TARGETS = {
-  "linux-arm64": { packages: "g++-aarch64-linux-gnu qemu-user-static" },
+  "linux-arm64": { packages: "g++-aarch64-linux-gnu qemu-user-static", libcTag: "glibc" },
+  "win32-x64": { packages: "g++-mingw-w64-x86-64 wine64", libcTag: "" },
 };
 
 function requestedTargets() {
+  const targetFlag = process.argv.indexOf("--target");
+  if (targetFlag > 0) return process.argv[targetFlag + 1].split(",").map((name) => name.trim());
   const flag = process.argv.indexOf("--arch");
   if (flag < 0) return [host, ...(host === "linux-x64" ? Object.keys(CROSS_TARGETS) : [])];
   return process.argv[flag + 1].split(",").map((arch) => `${process.platform}-${arch.trim()}`);
@@ -65,7 +70,8 @@ function buildCross(target) {
   const compilers = [
     ...fs.readFileSync(toolchain, "utf8").matchAll(/set\(CMAKE_(?:C|CXX)_COMPILER\s+([^\s)]+)/g),
   ].map((match) => match[1]);
-  const strip = compilers[0].replace(/[^-]+$/, "strip");
+  // x86_64-w64-mingw32-gcc-posix → x86_64-w64-mingw32-strip.
+  const strip = compilers[0].replace(/-(?:gcc|g\+\+|cc|c\+\+)(?:-[a-z0-9]+)?$/, "-strip");
   for (const tool of [...compilers, strip]) {
     if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) {
       throw new Error(
@@ -78,7 +84,11 @@ function buildCross(target) {
   buildNative(["--out", out, `--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`]);
   const dir = path.join(root, "prebuilds", target);
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${require("../package.json").name}.glibc.node`);
+  const { libcTag } = CROSS_TARGETS[target];
+  const file = path.join(
+    dir,
+    `${require("../package.json").name}${libcTag ? `.${libcTag}` : ""}.node`,
+  );
   fs.copyFileSync(path.join(root, out, "Release", "zmq_napi.node"), file);
   run(strip, ["--strip-all", file]);
 }
