@@ -9,10 +9,10 @@
 //   node scripts/prebuild.js --arch x64      only the targets named (comma-separated archs)
 //   node scripts/prebuild.js --target win32-x64  only the targets named (platform-arch)
 //
-// This machine's target is built by prebuildify, whose node-gyp is our stand-in (prebuildify-node-gyp.js). A cross
-// target is configured with deps/toolchains/<platform>-<arch>.cmake (which cross-compiles the
-// vendored libraries too, into a cache prefix of their own) in build/<platform>-<arch>/, and
-// stripped as prebuildify strips.
+// This machine's target is built by prebuildify, whose node-gyp is our stand-in
+// (prebuildify-node-gyp.js). A cross target is configured with
+// deps/toolchains/<platform>-<arch>.cmake (which cross-compiles the vendored libraries too, into
+// a cache prefix of their own) in build/<platform>-<arch>/, and stripped as prebuildify strips.
 
 const fs = require("node:fs");
 const path = require("node:path");

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 "use strict";
 // prebuildify drives node-gyp only. It calls this stand-in as `node-gyp rebuild --target=…
-// --arch=… --release`; we answer by building the addon with CMake (build-native.js), which leaves it in
-// build/Release where prebuildify picks it up.
+// --arch=… --release`; we answer by building the addon with CMake (build-native.js), which
+// leaves it in build/Release where prebuildify picks it up.
 const { buildNative } = require("./build-native");
 
 const args = process.argv.slice(2);
