@@ -64,8 +64,11 @@ export class Context {
     return socketDefaultsOf(this);
   }
 
-  /** Replaces the socket defaults, each value checked as described above. */
-  set socketDefaults(defaults: SocketDefaults) {
+  /**
+   * Replaces the socket defaults, each value checked as described above. (Typed as the getter
+   * is: TypeScript before 5.1 wants a getter and its setter of one type.)
+   */
+  set socketDefaults(defaults: Readonly<SocketDefaults>) {
     nativeContextOf(this);
     socketDefaultsByContext.set(this, checkSocketDefaults(defaults));
   }

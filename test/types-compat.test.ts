@@ -175,4 +175,41 @@ describe("lib/ts3.7, the declarations for TypeScript before 5.4", () => {
     }
     expect(found).toEqual([]);
   });
+
+  it("gives every get/set pair in lib/ts3.7 one type, as compilers before 5.1 require", () => {
+    // TypeScript 3.7–5.0 reject `get x(): A; set x(v: B)` with A ≠ B (TS2380), which the
+    // repo's own compiler accepts: compare the written types of each pair.
+    const mismatched: string[] = [];
+    const files = fs.readdirSync(downleveled, { recursive: true, encoding: "utf8" });
+    for (const name of files.filter((file) => file.endsWith(".d.ts"))) {
+      const fileName = path.join(downleveled, name);
+      const text = fs.readFileSync(fileName, "utf8");
+      const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isClassDeclaration(node) || ts.isInterfaceDeclaration(node)) {
+          const getters = new Map<string, string>();
+          const setters = new Map<string, string>();
+          for (const member of node.members) {
+            const key = member.name?.getText(source) ?? "";
+            if (ts.isGetAccessorDeclaration(member) && member.type) {
+              getters.set(key, member.type.getText(source));
+            } else if (ts.isSetAccessorDeclaration(member) && member.parameters[0]?.type) {
+              setters.set(key, member.parameters[0].type.getText(source));
+            }
+          }
+          for (const [key, type] of setters) {
+            const got = getters.get(key);
+            if (got !== undefined && got !== type) {
+              mismatched.push(
+                `${name} ${node.name?.getText(source)}.${key}: get ${got}, set ${type}`,
+              );
+            }
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(mismatched).toEqual([]);
+  });
 });
