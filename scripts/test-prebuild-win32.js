@@ -18,6 +18,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
+const { step, run } = require("./check-steps");
 const { cacheRoot } = require("../deps/sources");
 
 const root = path.join(__dirname, "..");
@@ -34,31 +35,6 @@ const SYSTEM_DLLS = new Set(
     (name) => `${name}.dll`,
   ),
 );
-
-function step(name) {
-  process.stdout.write(`\n== ${name}\n`);
-}
-
-// Runs a command to its end (killed after its time limit) and returns its standard output,
-// echoing what it printed unless `quiet`.
-function run(command, args, { quiet = false, ...options } = {}) {
-  const result = spawnSync(command, args, {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 600_000,
-    killSignal: "SIGKILL",
-    maxBuffer: 64 * 1024 * 1024,
-    ...options,
-  });
-  if (!quiet && result.stdout) process.stdout.write(result.stdout);
-  if (!quiet && result.stderr) process.stderr.write(result.stderr);
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  if (result.status !== 0) {
-    if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
-    throw new Error(`${command} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
-  }
-  return result.stdout ?? "";
-}
 
 function wineTool(name) {
   const inDir = path.join(WINE_DIR, name);
