@@ -42,12 +42,19 @@ const LIBZMQ_OPTIONS = {
   WITH_NORM: "OFF",
   WITH_VMCI: "OFF",
   ZMQ_BUILD_TESTS: "OFF",
+  // No fork detection: with it, libzmq calls getpid() (a system call since glibc 2.25) on
+  // every signal it sends or waits for, about ten per round trip. It only protects a forked
+  // child that goes on using its parent's sockets, and no JavaScript runtime can fork without
+  // exec. Presetting the cache variable skips libzmq's check for fork().
+  HAVE_FORK: "OFF",
 };
 
 // What libzmq's configuration must show; it falls back silently otherwise (tweetnacl instead
 // of libsodium, no draft sockets). OpenPGM is passed as a compiler flag, not through
 // platform.hpp, so it is checked in the CMake cache.
 const REQUIRED_PLATFORM_DEFINES = ["ZMQ_USE_LIBSODIUM", "ZMQ_BUILD_DRAFT_API"];
+// What it must not show (LIBZMQ_OPTIONS says why).
+const FORBIDDEN_PLATFORM_DEFINES = ["HAVE_FORK"];
 const REQUIRED_CACHE_ENTRIES = ["OPENPGM_FOUND:INTERNAL=1"];
 
 // A win32 target (deps/toolchains/win32-*.cmake): OpenPGM's recipe and the addon's pgm:// checks
@@ -214,9 +221,12 @@ function elapsed() {
 
 function checkPlatformHeader(buildDir, toolchain) {
   const header = fs.readFileSync(path.join(buildDir, "platform.hpp"), "utf8");
-  const missing = REQUIRED_PLATFORM_DEFINES.filter(
-    (name) => !new RegExp(`^#define ${name}\\b`, "m").test(header),
-  );
+  const defines = (name) => new RegExp(`^#define ${name}\\b`, "m").test(header);
+  const missing = REQUIRED_PLATFORM_DEFINES.filter((name) => !defines(name));
+  const forbidden = FORBIDDEN_PLATFORM_DEFINES.filter(defines);
+  if (forbidden.length) {
+    throw new Error(`libzmq was configured with ${forbidden.join(", ")} (see ${buildDir})`);
+  }
   const cache = fs.readFileSync(path.join(buildDir, "CMakeCache.txt"), "utf8");
   const entries = isWindowsTarget(toolchain) ? [] : REQUIRED_CACHE_ENTRIES;
   missing.push(...entries.filter((entry) => !cache.split("\n").includes(entry)));
