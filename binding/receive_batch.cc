@@ -28,6 +28,7 @@ constexpr size_t kSlabFrameBytes = 4096;
 // Buffer keeps alive (its slab, shrunk to what the batch used).
 constexpr size_t kSlabBytes = size_t{64} * 1024;
 constexpr size_t kSlabCapacity = kSlabBytes + kSlabFrameBytes;
+constexpr size_t kSlabInitialBytes = 256;
 
 // The slab becomes the ArrayBuffer's memory as it is, so its bytes are copied once (from the
 // message), not twice. Runtimes that refuse external ArrayBuffers get a copy.
@@ -149,17 +150,28 @@ class BatchWriter {
   // kPackFailed (out of memory, with a pending exception).
   int32_t Pack(const char* data, size_t size) {
     if (slab_used_ + size > kSlabCapacity) return layout::kInExtra;
-    if (!slab_) {
-      slab_.reset(static_cast<char*>(std::malloc(kSlabCapacity)));
-      if (!slab_) {
-        napi_throw_error(env_, nullptr, "Out of memory for a receive batch");
-        return kPackFailed;
-      }
+    if (slab_used_ + size > slab_capacity_ && !Grow(slab_used_ + size)) {
+      napi_throw_error(env_, nullptr, "Out of memory for a receive batch");
+      return kPackFailed;
     }
     int32_t offset = static_cast<int32_t>(slab_used_);
     if (size > 0) std::memcpy(slab_.get() + slab_used_, data, size);
     slab_used_ += size;
     return offset;
+  }
+
+  // The slab starts small and doubles (up to kSlabCapacity): a batch of one small reply,
+  // the common case in request/reply, then costs a small allocation, not 68 KiB.
+  bool Grow(size_t needed) {
+    size_t capacity = slab_capacity_ == 0 ? kSlabInitialBytes : slab_capacity_;
+    while (capacity < needed) capacity *= 2;
+    if (capacity > kSlabCapacity) capacity = kSlabCapacity;
+    auto* grown = static_cast<char*>(std::realloc(slab_.get(), capacity));
+    if (grown == nullptr) return false;
+    slab_.release();
+    slab_.reset(grown);
+    slab_capacity_ = capacity;
+    return true;
   }
 
   napi_env env_;
@@ -169,6 +181,7 @@ class BatchWriter {
   uint32_t count_ = 0;
   std::unique_ptr<char, decltype(&std::free)> slab_{nullptr, &std::free};
   size_t slab_used_ = 0;
+  size_t slab_capacity_ = 0;
   napi_value extra_ = nullptr;
   uint32_t extra_count_ = 0;
 };
@@ -204,12 +217,17 @@ Napi::Object ReceiveLayoutObject(Napi::Env env) {
 Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckUsable(env);
+  // One napi_get_typedarray_info call: node-addon-api's accessors make one each.
+  napi_typedarray_type meta_type = napi_uint8_array;
+  size_t meta_length = 0;
+  void* meta_data = nullptr;
   if (!info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      napi_get_typedarray_info(env, info[0], &meta_type, &meta_length, &meta_data, nullptr,
+                               nullptr) != napi_ok ||
+      meta_type != napi_int32_array) {
     throw Napi::TypeError::New(env, "Expected an Int32Array for meta");
   }
-  Napi::Int32Array meta = info[0].As<Napi::Int32Array>();
-  if (meta.ElementLength() < layout::kMinMetaLength) {
+  if (meta_length < layout::kMinMetaLength) {
     throw Napi::RangeError::New(env, "Expected an Int32Array of at least " +
                                          std::to_string(layout::kMinMetaLength) +
                                          " elements for meta");
@@ -217,7 +235,7 @@ Napi::Value Socket::ReceiveBatch(const Napi::CallbackInfo& info) {
   uint32_t max = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 1;
   bool watch_if_empty = info.Length() > 2 && info[2].ToBoolean();
 
-  BatchWriter batch(env, meta.Data(), meta.ElementLength());
+  BatchWriter batch(env, static_cast<int32_t*>(meta_data), meta_length);
   MessageParts frames;
   size_t bytes = 0;
   bool ended = false;  // A message went whole into `extra`: nothing may follow it.
