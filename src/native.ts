@@ -69,14 +69,15 @@ export interface NativeSocket {
   /**
    * The one receive path (binding/receive_batch.cc): up to `max` whole messages that are ready
    * now (bounded in bytes too), described in `meta` (see NativeReceiveLayout); null when
-   * nothing was ready, else the slab holding the small frames and the Buffers that are not in
-   * it. With `watchIfEmpty`, an empty result also makes the poller wait for ZMQ_POLLIN.
+   * nothing was ready, else the slab holding the small frames, or the slab and the Buffers
+   * that are not in it. With `watchIfEmpty`, an empty result also makes the poller wait for
+   * ZMQ_POLLIN.
    */
   receiveBatch(
     meta: Int32Array,
     max: number,
     watchIfEmpty?: boolean,
-  ): [ArrayBuffer, Array<Buffer | Buffer[]>?] | null;
+  ): ArrayBuffer | [ArrayBuffer, Array<Buffer | Buffer[]>] | null;
   /**
    * One message with its connection's metadata (binding/socket_metadata.cc): null when none
    * is ready, else its frames, zmq_msg_gets of each name (null: not there), and the routing

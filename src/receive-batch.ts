@@ -50,6 +50,7 @@ export const RECEIVE_BATCH = maxMessages;
 // One per JavaScript environment: each batch is decoded right after the native call that
 // wrote it, before any other JavaScript runs, so sockets can share it.
 const meta = new Int32Array(metaLength);
+const NO_EXTRA: ReadonlyArray<Buffer | Buffer[]> = [];
 
 /**
  * Takes every message ready now (up to RECEIVE_BATCH) from `socket`: null when none was ready;
@@ -62,7 +63,8 @@ export function receiveBatch(
 ): Buffer[][] | null {
   const result = socket.receiveBatch(meta, RECEIVE_BATCH, watch);
   if (result === null || result === undefined) return null;
-  return decodeBatch(meta, result[0], result[1] ?? [], shape);
+  if (result instanceof ArrayBuffer) return decodeBatch(meta, result, NO_EXTRA, shape);
+  return decodeBatch(meta, result[0], result[1], shape);
 }
 
 /** Turns a batch's description, slab and extra Buffers into messages (shaped by `shape`). */
