@@ -228,12 +228,14 @@ Socket::Socket(const Napi::CallbackInfo& info)
   on_ready_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
   context->Register(this);
   module_->Register(this);
+  InstallDirectMethods(info.This().As<Napi::Object>());
 }
 
 // An exception leaving a destructor is std::terminate. Teardown calls no JavaScript; what can
 // throw there is a Napi::Reference's Reset when napi_delete_reference fails, and a reference
 // the environment could not delete has nobody left to report it to.
 Socket::~Socket() {
+  DetachDirectTarget();
   try {
     Close(CloseReason::kTeardown);
   } catch (const Napi::Error&) {

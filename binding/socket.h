@@ -100,6 +100,16 @@ class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller:
   // zmq_socket_monitor_versioned, version 2 (monitor.cc).
   void MonitorVersioned(const Napi::CallbackInfo& info);
 
+  // socket_direct_methods.cc: the hot methods as own functions of the instance, which reach
+  // the socket through a DirectTarget instead of napi_unwrap.
+  struct DirectTarget;
+  void InstallDirectMethods(Napi::Object self);
+  // Called from ~Socket: later calls of those functions fail as on a closed socket.
+  void DetachDirectTarget();
+  static void ReleaseDirectTarget(DirectTarget* target);
+  template <Napi::Value (Socket::*method)(const Napi::CallbackInfo&)>
+  static Napi::Value CallThroughTarget(const Napi::CallbackInfo& info);
+
   void OnPollReady() override;
   // Remembers that the socket uses udp://, whose datagrams have a size limit.
   void NoteUdp(const std::string& address) {
@@ -131,6 +141,7 @@ class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller:
   bool uses_udp_ = false;
   std::string endpoint_;
   CloseReason pending_close_reason_ = CloseReason::kUser;
+  DirectTarget* direct_target_ = nullptr;
 };
 
 }  // namespace zmq_napi

@@ -480,6 +480,32 @@ describe.concurrent("garbage collection and process exit", () => {
     expect(report.portRebound).toBe(true);
   });
 
+  it("the native socket's own methods, kept past its collection or close, fail with EBADF", async ({
+    expect,
+  }) => {
+    const result = await withChild(
+      runFixture("direct-methods-after-gc.cjs", [], { nodeArgs: ["--expose-gc"] }),
+      (child) => child.done,
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      collected: boolean;
+      afterCollection: Record<string, unknown>;
+      afterClose: Record<string, unknown>;
+    };
+    // EBADF is errno 9 on Linux (errno.h), the closed-socket error.
+    const ebadf = { code: "EBADF", errno: 9 };
+    expect(report.collected).toBe(true);
+    expect(report.afterCollection).toEqual({ trySend: ebadf, receiveBatch: ebadf, watch: ebadf });
+    // watch() on a closed socket reports nothing ready, as it always has.
+    expect(report.afterClose).toEqual({
+      trySend: ebadf,
+      receiveBatch: ebadf,
+      watch: { returned: "0" },
+    });
+  });
+
   it("a process with 100 idle bound sockets exits by itself promptly", async ({ expect }) => {
     const { result, exitDelay } = await withChild(
       runFixture("idle-sockets.cjs", ["100"]),
