@@ -175,7 +175,8 @@ class BatchWriter {
     if (capacity > kSlabCapacity) capacity = kSlabCapacity;
     auto* grown = static_cast<char*>(std::realloc(slab_.get(), capacity));
     if (grown == nullptr) return false;
-    slab_.release();
+    // realloc freed or kept the old block: the pointer is given up, not freed again.
+    (void)slab_.release();
     slab_.reset(grown);
     slab_capacity_ = capacity;
     return true;
