@@ -193,8 +193,15 @@ const readableMethods = {
   async receiveBatch(this: Socket, max = RECEIVE_BATCH): Promise<Message[][]> {
     const socket = internals(this);
     const batch = [await socket.receiveMessage()];
+    // What the inbox holds, then at most one more native batch: a native receive that finds
+    // nothing costs libzmq a system call, which a batch should pay once, not per message run.
+    let refilled = false;
     while (batch.length < max) {
-      const next = socket.tryReceiveMessage();
+      let next = socket.takeWaitingMessage();
+      if (next === null && !refilled) {
+        refilled = true;
+        next = socket.tryReceiveMessage();
+      }
       if (next === null) break;
       batch.push(next);
     }
