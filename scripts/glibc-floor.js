@@ -2,13 +2,14 @@
 // Audits a linux glibc binary as auditwheel does for manylinux: every versioned symbol it needs
 // from glibc must be at GLIBC_2.28 or older (Node 20's own floor), it needs no versioned
 // symbol from libstdc++ or libgcc_s (both are linked in statically), and it loads nothing but
-// glibc's own libraries. Reads the tables with readelf (binutils), which reads any ELF machine,
-// so the arm64 prebuild is audited on an x64 host.
+// glibc's own libraries. Reads the tables with readelf (scripts/elf-tables.js), so the arm64
+// prebuild is audited on an x64 host.
 //
 //   node scripts/glibc-floor.js FILE...   prints each file's verdict; exits 1 if any fails
 
 const { execFileSync } = require("node:child_process");
 const path = require("node:path");
+const { dynamicSymbols, neededLibraries } = require("./elf-tables");
 
 const root = path.join(__dirname, "..");
 
@@ -27,27 +28,13 @@ function compareVersions(a, b) {
   return 0;
 }
 
-function readelf(args, file) {
-  return execFileSync("readelf", ["-W", ...args, file], {
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-}
-
-// The undefined dynamic symbols and the version each names ("pthread_create@GLIBC_2.2.5 (2)").
+// The undefined dynamic symbols and the version each names ("pthread_create@GLIBC_2.2.5").
 function importedSymbols(file) {
-  const imports = [];
-  for (const line of readelf(["--dyn-syms"], file).split("\n")) {
-    const match = /\sUND\s+([^@\s]+)@([A-Za-z_]+)_([\d.]+)/.exec(line);
-    if (match) imports.push({ symbol: match[1], library: match[2], version: match[3] });
-  }
-  return imports;
-}
-
-function neededLibraries(file) {
-  return [
-    ...readelf(["--dynamic"], file).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g),
-  ].map((match) => match[1]);
+  return dynamicSymbols(file)
+    .filter((entry) => !entry.defined)
+    .map((entry) => ({ symbol: entry.name, match: /^([A-Za-z_]+)_([\d.]+)$/.exec(entry.version) }))
+    .filter((entry) => entry.match)
+    .map(({ symbol, match }) => ({ symbol, library: match[1], version: match[2] }));
 }
 
 /**
@@ -106,13 +93,5 @@ function compileFloorCheck(output, { cc = "cc", cxx = "c++" } = {}) {
 
 module.exports = { FLOOR, audit, verdict, compileFloorCheck };
 
-if (require.main === module) {
-  const files = process.argv.slice(2);
-  if (files.length === 0) {
-    process.stderr.write("usage: node scripts/glibc-floor.js FILE...\n");
-    process.exit(2);
-  }
-  const results = files.map(audit);
-  for (const result of results) process.stdout.write(`${result.file}: ${verdict(result)}\n`);
-  process.exit(results.every((result) => result.ok) ? 0 : 1);
-}
+if (require.main === module)
+  require("./check-steps").auditCommand("glibc-floor.js", audit, verdict);

