@@ -1,5 +1,6 @@
 // The only module that knows the addon's shape: it loads the binary and declares what it
 // exports. Everything else imports the typed API built on top of it.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 
@@ -133,9 +134,58 @@ export const CLOSED_BY_CONTEXT = 0x100;
 
 const packageRoot = path.join(__dirname, "..");
 
+const PT_INTERP = 3;
+
+/**
+ * The C library this process runs on, read from its executable's ELF interpreter
+ * (/lib/ld-musl-x86_64.so.1 on musl, /lib64/ld-linux-x86-64.so.2 on glibc): undefined where
+ * that cannot be read (not a 64-bit little-endian ELF, or no interpreter). node-gyp-build asks
+ * only whether /etc/alpine-release exists, which misses musl elsewhere (Void, a musl runtime
+ * on a glibc distribution) and glibc runtimes on Alpine.
+ */
+function runtimeLibc(): "musl" | "glibc" | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(process.execPath, "r");
+    const read = (length: number, position: number): Buffer => {
+      const buffer = Buffer.alloc(length);
+      fs.readSync(fd as number, buffer, 0, length, position);
+      return buffer;
+    };
+    const header = read(64, 0);
+    const elf64LittleEndian =
+      header.readUInt32BE(0) === 0x7f454c46 && header[4] === 2 && header[5] === 1;
+    if (!elf64LittleEndian) return undefined;
+    const entrySize = header.readUInt16LE(0x36);
+    const table = read(entrySize * header.readUInt16LE(0x38), Number(header.readBigUInt64LE(0x20)));
+    for (let entry = 0; entry + entrySize <= table.length; entry += entrySize) {
+      if (table.readUInt32LE(entry) !== PT_INTERP) continue;
+      const interpreter = read(
+        Number(table.readBigUInt64LE(entry + 32)),
+        Number(table.readBigUInt64LE(entry + 8)),
+      );
+      return interpreter.includes("/ld-musl-") ? "musl" : "glibc";
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 function loadAddon(): NativeAddon {
-  // node-gyp-build picks build/Release when there is one (a build from source), else prebuilds/.
-  const nodeGypBuild = require("node-gyp-build") as (dir: string) => unknown;
+  // node-gyp-build picks build/Release when there is one (a build from source), else prebuilds/:
+  // on linux the .glibc.node or .musl.node file of the libc that LIBC names when it is first
+  // required. So LIBC says what this process runs on (see runtimeLibc) unless the user set it.
+  const libc = process.platform === "linux" && !process.env.LIBC ? runtimeLibc() : undefined;
+  if (libc) process.env.LIBC = libc;
+  let nodeGypBuild: (dir: string) => unknown;
+  try {
+    nodeGypBuild = require("node-gyp-build") as (dir: string) => unknown;
+  } finally {
+    if (libc) delete process.env.LIBC;
+  }
   try {
     return nodeGypBuild(packageRoot) as NativeAddon;
   } catch (cause) {
