@@ -185,7 +185,9 @@ int ReceiveMessage(void* socket, MessageParts* parts) {
 napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg) {
   size_t size = zmq_msg_size(msg);
   napi_value buffer = nullptr;
-  if (size > kZeroCopyReceiveBytes) {
+  // A shared message (an inproc PUB gives every subscriber the same reference-counted buffer)
+  // is copied: a Buffer over its bytes would let one receiver change what the others receive.
+  if (size > kZeroCopyReceiveBytes && zmq_msg_get(msg, ZMQ_SHARED) != 1) {
     auto* owned = new zmq_msg_t;
     zmq_msg_init(owned);
     zmq_msg_move(owned, msg);  // `msg` is left empty and still needs closing.

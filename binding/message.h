@@ -4,7 +4,8 @@
 // libzmq's I/O thread read a JavaScript buffer that the program may still change, transfer or
 // free (worker exit), and "impossible to crash from JavaScript" wins over one memcpy.
 // Incoming messages above kZeroCopyReceiveBytes are handed to JavaScript without copying: the
-// Buffer owns the zmq_msg_t and closes it when collected.
+// Buffer owns the zmq_msg_t and closes it when collected (unless libzmq shares the message's
+// buffer with other receivers: then it is copied).
 #pragma once
 
 #include <node_api.h>

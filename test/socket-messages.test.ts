@@ -3,7 +3,17 @@
 // async iteration, try*, batches, options) hands over exactly what was sent, in order.
 import { describe, expect, it } from "vitest";
 
-import { Dealer, Pair, Pull, Push, Router, ZmqError, type MessageLike } from "../src/index";
+import {
+  Dealer,
+  Pair,
+  Publisher,
+  Pull,
+  Push,
+  Router,
+  Subscriber,
+  ZmqError,
+  type MessageLike,
+} from "../src/index";
 import { bindFresh, transports } from "./helpers/endpoints";
 import { sleep, track, within } from "./helpers/lifecycle";
 import { rejection } from "./helpers/errors";
@@ -263,6 +273,42 @@ const stringFormInputs: Array<[string, unknown, string[]]> = [
   ["an array containing a boolean", ["good", true, "frames"], ["good", "true", "frames"]],
   ["an array containing an object", [{}, "good"], ["[object Object]", "good"]],
 ];
+
+describe.each(transports)("received frames belong to their receiver over %s", (transport) => {
+  // Over inproc, libzmq hands every subscriber the same message buffer (reference-counted):
+  // a received frame must still be the receiver's own bytes, as it is over tcp and ipc.
+  it.each([16 * 1024, 1 << 20])(
+    "a subscriber writing into a received %s-byte frame does not change another's",
+    async (size) => {
+      const pub = track(new Publisher({ linger: 0 }));
+      const address = await bindFresh(pub, transport);
+      const subscribers = [0, 1].map(() => {
+        const sub = track(new Subscriber({ linger: 0 }));
+        sub.subscribe();
+        sub.connect(address);
+        return sub;
+      });
+      // Subscriptions arrive asynchronously: publish probes until both have seen one.
+      const seen = new Set<Subscriber>();
+      while (seen.size < subscribers.length) {
+        await pub.send("probe");
+        await sleep(10);
+        for (const sub of subscribers) if (sub.tryReceive() !== null) seen.add(sub);
+      }
+      await pub.send(Buffer.alloc(size, 0x61));
+      const data = async (sub: Subscriber) => {
+        for (;;) {
+          const [frame] = await within(sub.receive());
+          if (frame.length === size) return frame;
+        }
+      };
+      const first = await data(subscribers[0]);
+      first.fill(0x7a);
+      const second = await data(subscribers[1]);
+      expect(second.equals(Buffer.alloc(size, 0x61))).toBe(true);
+    },
+  );
+});
 
 describe.each(transports)("bad message inputs over %s", (transport) => {
   it.each(badInputs)(
