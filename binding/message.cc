@@ -7,6 +7,8 @@
 #include <new>
 #include <string>
 
+#include "zero_copy_frame.h"
+
 namespace zmq_napi {
 
 namespace {
@@ -66,7 +68,7 @@ void ThrowUnsupported(napi_env env, napi_value value) {
 
 }  // namespace
 
-bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg) {
+bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg, ZeroCopyHandover* handover) {
   bool is = false;
   napi_is_buffer(env, value, &is);
   if (is) {
@@ -89,6 +91,10 @@ bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg) {
       return zmq_msg_init(msg) == 0;
     case napi_object:
       break;
+    case napi_external:
+      if (IsZeroCopyFrame(env, value)) return handover->Claim(value, msg);
+      ThrowUnsupported(env, value);
+      return false;
     default:
       ThrowUnsupported(env, value);
       return false;

@@ -1,8 +1,9 @@
 // Conversions between JavaScript values and zmq_msg_t.
 //
-// Outgoing messages are always copied into memory libzmq owns: a zero-copy send would let
-// libzmq's I/O thread read a JavaScript buffer that the program may still change, transfer or
-// free (worker exit), and "impossible to crash from JavaScript" wins over one memcpy.
+// Outgoing messages are copied into memory libzmq owns: sending a JavaScript buffer in place
+// would let libzmq's I/O thread read bytes that the program may still change, transfer or free
+// (worker exit), and "impossible to crash from JavaScript" wins over one memcpy. The exception
+// is a ZeroCopyFrame, whose bytes the library owns from the start (zero_copy_frame.h).
 // Incoming messages above kZeroCopyReceiveBytes are handed to JavaScript without copying: the
 // Buffer owns the zmq_msg_t and closes it when collected (unless libzmq shares the message's
 // buffer with other receivers: then it is copied).
@@ -18,10 +19,13 @@ namespace zmq_napi {
 
 constexpr size_t kZeroCopyReceiveBytes = 8192;
 
+class ZeroCopyHandover;
+
 // Initialises `msg` from a Buffer, TypedArray, DataView, ArrayBuffer, string (UTF-8), number
-// (its decimal string) or null (an empty frame). Returns false with a pending TypeError for
-// anything else; `msg` is then left uninitialised.
-bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg);
+// (its decimal string), null (an empty frame) or a ZeroCopyFrame's handle (its bytes, no copy;
+// `handover` follows it through the send). Returns false with a pending TypeError for anything
+// else; `msg` is then left uninitialised.
+bool InitMessage(napi_env env, napi_value value, zmq_msg_t* msg, ZeroCopyHandover* handover);
 
 // Receives the next frame without waiting, retrying when a signal interrupts the call. Returns
 // zmq_msg_recv's result (-1 with zmq_errno() set, EAGAIN when nothing is ready).
@@ -44,6 +48,7 @@ class MessageParts {
   // Gives up the last part appended (already closed by the caller).
   void DropLast() { count_--; }
   size_t count() const { return count_; }
+  size_t consumed() const { return consumed_; }
   zmq_msg_t* at(size_t index) { return &parts()[index]; }
   size_t Bytes() const;
   // Parts before `index` belong to someone else now (sent, closed or moved).

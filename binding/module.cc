@@ -2,6 +2,7 @@
 
 #include <zmq.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "termination.h"
 #include "thread_poller.h"
 #include "uv_poller.h"
+#include "zero_copy_frame.h"
 
 // OpenPGM's log threshold (openpgm/pgm/messages.c). Its warnings ("Interface lo reports as a
 // loopback device") would go to the host program's stderr.
@@ -105,6 +107,14 @@ Module::Module(Napi::Env env, Napi::Object exports) : env_(env), gate_(new Teard
           InstanceValue("curvePublic", Napi::Function::New<CurvePublic>(env), napi_enumerable),
           InstanceValue("z85Encode", Napi::Function::New<Z85Encode>(env), napi_enumerable),
           InstanceValue("z85Decode", Napi::Function::New<Z85Decode>(env), napi_enumerable),
+          InstanceValue("createZeroCopyFrame", Napi::Function::New<CreateZeroCopyFrame>(env),
+                        napi_enumerable),
+          InstanceValue("zeroCopyFrameBuffer", Napi::Function::New<ZeroCopyFrameBuffer>(env),
+                        napi_enumerable),
+          InstanceValue("zeroCopyFrameSent", Napi::Function::New<ZeroCopyFrameSent>(env),
+                        napi_enumerable),
+          InstanceValue("zeroCopyFrameReleased", Napi::Function::New<ZeroCopyFrameReleased>(env),
+                        napi_enumerable),
       });
   // A synchronous cleanup hook: the async variant double-frees its handle under Deno. Poll
   // handles closed here finish closing in the loop iteration the runtime runs before it
@@ -174,6 +184,17 @@ Poller* Module::CreatePoller(zmq_fd_t fd, Poller::Listener* listener) {
   return UvPoller::Create(loop, fd, listener);
 }
 
+ZeroCopyNotifier* Module::zero_copy_notifier() {
+  if (zero_copy_notifier_ == nullptr) {
+    if (phase_ != Phase::kOpen) {
+      throw Napi::Error::New(Napi::Env(env_), "zmq-napi: the environment is shutting down");
+    }
+    zero_copy_notifier_ = ZeroCopyNotifier::Create(env_);
+    if (zero_copy_notifier_ == nullptr) ThrowPendingOr(Napi::Env(env_), ENOMEM);
+  }
+  return zero_copy_notifier_;
+}
+
 void* Module::PollerClosing() {
   gate_->closing++;
   return gate_;
@@ -220,6 +241,10 @@ void Module::Teardown() {
     }
   }
   TerminateAtExit(work.to_terminate, work.waiting_for);
+  // After the termination, whose dropped messages release frames: none is delivered now, and
+  // releases still to come (a termination that outlives the wait) find the notifier shut.
+  if (zero_copy_notifier_ != nullptr) zero_copy_notifier_->Shutdown();
+  zero_copy_notifier_ = nullptr;
 #ifndef _WIN32
   if (hub_ != nullptr) hub_->Shutdown();
 #endif

@@ -15,6 +15,7 @@
 namespace zmq_napi {
 
 class ThreadPollerHub;
+class ZeroCopyNotifier;
 
 class Module : public Napi::Addon<Module> {
  public:
@@ -36,6 +37,9 @@ class Module : public Napi::Addon<Module> {
   void* PollerClosing();
   static void PollerClosed(void* gate);
   Napi::FunctionReference& socket_constructor() { return socket_constructor_; }
+  // This environment's ZeroCopyFrame releases (zero_copy_frame.h), made on first use; throws
+  // where the runtime cannot support zero-copy frames.
+  ZeroCopyNotifier* zero_copy_notifier();
   // What teardown closes (closable.h): registered while open, unregistered when closed.
   void Register(Closable* closable) { closables(closable->closable_kind()).insert(closable); }
   void Unregister(Closable* closable) { closables(closable->closable_kind()).erase(closable); }
@@ -77,6 +81,7 @@ class Module : public Napi::Addon<Module> {
   bool use_thread_poller_ = false;
   // Never freed once created: queued thread-safe calls may still name it at teardown.
   ThreadPollerHub* hub_ = nullptr;
+  ZeroCopyNotifier* zero_copy_notifier_ = nullptr;
 };
 
 }  // namespace zmq_napi

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "message.h"
 #include "socket.h"
+#include "zero_copy_frame.h"
 
 namespace zmq_napi {
 
@@ -63,12 +64,14 @@ bool Socket::SendOne(Napi::Env env, napi_value message, napi_value routing_id,
   // Convert every part before sending any: a bad part must not leave half a message behind.
   // Whatever is thrown from here on, `parts` closes what it holds.
   MessageParts parts;
+  // After `parts`: its ZeroCopyFrames learn whether they were sent before `parts` closes them.
+  ZeroCopyHandover handover(env, &parts);
   for (uint32_t index = 0; index < count; index++) {
     napi_value part = message;
     if (is_array) napi_get_element(env, message, index, &part);
     zmq_msg_t* msg = parts.Append();
     if (msg == nullptr) throw Napi::Error::New(env, "Out of memory for the parts of a message");
-    if (!InitMessage(env, part, msg)) {
+    if (!InitMessage(env, part, msg, &handover)) {
       parts.DropLast();  // InitMessage leaves it uninitialised.
       ThrowPendingOr(env, ENOMEM);
     }
@@ -101,6 +104,8 @@ bool Socket::SendOne(Napi::Env env, napi_value message, napi_value routing_id,
   if (group != nullptr && zmq_msg_set_group(parts.at(0), group->c_str()) != 0) {
     throw ErrnoError(env);
   }
+  // No JavaScript runs from here on: cut it off the zero-copy frames' bytes before any leave.
+  handover.Detach(env);
 
   for (uint32_t sent = 0; sent < count; sent++) {
     int flags = ZMQ_DONTWAIT | (sent + 1 < count ? ZMQ_SNDMORE : 0);

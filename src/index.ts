@@ -3,6 +3,7 @@ export { version, capability, type Capability } from "./info";
 export { Context, context, type ContextOptions, type SocketDefaults } from "./context";
 export { setExitTimeout, DEFAULT_EXIT_TIMEOUT } from "./exit";
 export { Socket, type Message, type MessageLike, type OperationOptions } from "./socket";
+export { ZeroCopyFrame } from "./zero-copy";
 export * from "./sockets";
 export { ZmqError, type ErrnoCode } from "./errors";
 export {

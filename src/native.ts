@@ -102,6 +102,12 @@ export interface NativeSocket {
   monitorVersioned(endpoint: string, events: number): void;
 }
 
+declare const zeroCopyFrameBrand: unique symbol;
+/** A ZeroCopyFrame's native block (binding/zero_copy_frame.cc): an opaque, tagged handle. */
+export interface NativeZeroCopyFrame {
+  readonly [zeroCopyFrameBrand]: true;
+}
+
 export interface NativeAddon {
   readonly version: string;
   readonly capability: Readonly<NativeCapability>;
@@ -122,6 +128,13 @@ export interface NativeAddon {
   curvePublic(secretKey: string): string;
   z85Encode(data: Buffer): string;
   z85Decode(text: string): Buffer;
+  /** A block of `byteLength` bytes (zeroed with `zeroFill`) and the Buffer to write it through. */
+  createZeroCopyFrame(byteLength: number, zeroFill: boolean): [NativeZeroCopyFrame, Buffer];
+  /** The frame's Buffer (a new one after a send that did not happen); throws once sent. */
+  zeroCopyFrameBuffer(frame: NativeZeroCopyFrame): Buffer;
+  zeroCopyFrameSent(frame: NativeZeroCopyFrame): boolean;
+  /** Resolves when the bytes are freed; one call per frame. */
+  zeroCopyFrameReleased(frame: NativeZeroCopyFrame): Promise<void>;
   readonly Socket: new (
     context: NativeContext,
     type: number,

@@ -1,15 +1,19 @@
-// What send() accepts, made into what the addon takes: every frame bytes, a string, a number or
-// null. Other values are sent as String(value), as the `zeromq` package does; undefined and
+// What send() accepts, made into what the addon takes: every frame bytes, a ZeroCopyFrame's
+// handle, a string, a number or null. Other values are sent as String(value), as the `zeromq` package does; undefined and
 // symbols are refused. The conversion runs here, before the native call, so that no user code
 // (a toString, an array getter) runs while native code holds the socket.
 import { typeError } from "./errors";
+import { ZeroCopyFrame, zeroCopyHandleOf } from "./zero-copy";
 
 const EXPECTED_FRAME =
-  "Buffer, TypedArray, DataView, ArrayBuffer, string, number, null or a value with a string form";
+  "Buffer, TypedArray, DataView, ArrayBuffer, ZeroCopyFrame, string, number, null or a value " +
+  "with a string form";
 
 function normaliseFrame(frame: unknown): unknown {
   if (typeof frame === "string" || ArrayBuffer.isView(frame)) return frame;
   if (typeof frame === "number" || frame === null || frame instanceof ArrayBuffer) return frame;
+  // The addon takes the frame's native handle (binding/zero_copy_frame.h checks it is sendable).
+  if (frame instanceof ZeroCopyFrame) return zeroCopyHandleOf(frame);
   // Node-API has no access to a SharedArrayBuffer's bytes; a view of it has.
   if (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer) {
     return new Uint8Array(frame);
