@@ -16,7 +16,8 @@ namespace zmq_napi {
 struct ZeroCopyBlock {
   char* data = nullptr;
   size_t size = 0;
-  // Live ArrayBuffers over `data`, and libzmq while a message holds it.
+  // Live ArrayBuffers over `data`, libzmq while a message holds it, and the handle until the
+  // frame is sent (a send attempt that did not happen may have detached every ArrayBuffer).
   std::atomic<int> byte_holders{0};
   // The JavaScript handle, the bytes while held, a queued release notification.
   std::atomic<int> refs{0};
@@ -84,6 +85,7 @@ void HandleFinalized(napi_env env, void* data, void*) {
   block->buffer = nullptr;
   if (!block->sent) {
     AdjustMemory(env, block, -1);
+    DropBytes(block);
     // Its bytes go with its buffer: a promise of their release resolves (through the notifier:
     // a finalizer must not run JavaScript).
     if (block->deferred != nullptr) {
@@ -203,6 +205,7 @@ Napi::Value CreateZeroCopyFrame(const Napi::CallbackInfo& info) {
   block->notifier = notifier;
   notifier->Ref();
   block->refs.store(1);  // the handle's, taken over by HandleFinalized below
+  HoldBytes(block);      // the handle's too, until the frame is sent
   // The garbage collector cannot see the bytes: tell it, so that unsent frames are collected
   // in time (sending gives the bytes to libzmq and takes them off this count).
   AdjustMemory(env, block, 1);
@@ -332,6 +335,7 @@ ZeroCopyHandover::~ZeroCopyHandover() {
     }
     block->sent = true;
     AdjustMemory(env_, block, -1);
+    DropBytes(block);  // The handle's hold: libzmq's and the ArrayBuffers' remain.
     if (block->deferred != nullptr && !block->awaited) {
       block->awaited = true;
       block->notifier->Awaiting(env_, 1);
