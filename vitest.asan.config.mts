@@ -48,6 +48,7 @@ export default defineConfig({
       "test/reliability-fuzz-findings.test.ts",
       "test/reliability-security.test.ts",
       "test/multicast-udp.test.ts",
+      "test/zero-copy.test.ts",
       // message-path.property.test.ts and any other property-based suite.
       "test/*.property.test.ts",
     ],

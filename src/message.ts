@@ -11,13 +11,7 @@ export type Message = Buffer;
  * them, but for a ZeroCopyFrame, whose bytes libzmq takes as they are.
  */
 export type MessageLike =
-  | ArrayBufferView
-  | ArrayBuffer
-  | SharedArrayBuffer
-  | string
-  | number
-  | null
-  | ZeroCopyFrame;
+  ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null | ZeroCopyFrame;
 
 /** Options of a single send() or receive(). */
 export interface OperationOptions {
