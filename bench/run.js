@@ -23,7 +23,7 @@ const root = path.join(__dirname, "..");
 /** A cell that failed this many times is not run again. */
 const MAX_FAILURES = 2;
 /** The peers under test: a failed cell of theirs makes the exit code 1. */
-const UNDER_TEST = ["napi", "napi-batch"];
+const UNDER_TEST = ["napi", "napi-batch", "napi-zc"];
 
 const log = (text) => process.stderr.write(`${text}\n`);
 /** A file's name for a message: relative to the working directory when it is below it. */

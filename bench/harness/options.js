@@ -4,7 +4,7 @@
 const path = require("node:path");
 const { scenarios } = require("./scenarios");
 
-const PEER_NAMES = ["c", "pyzmq", "pyzmq-zc", "zeromq", "napi", "napi-batch"];
+const PEER_NAMES = ["c", "pyzmq", "pyzmq-zc", "zeromq", "napi", "napi-batch", "napi-zc"];
 const RUNTIMES = ["node", "bun", "deno"];
 const QUICK_SIZES = [16, 1024, 64 * 1024];
 const FULL_SIZES = Array.from({ length: 15 }, (_, i) => 8 * 2 ** i); // 8 B … 128 KiB

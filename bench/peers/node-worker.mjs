@@ -9,6 +9,8 @@
 //   style    idiomatic: `await push.send(buf)` reusing one Buffer, `for await (const [msg] of pull)`
 //            batch:     sendBatch / receiveBatch; for REQ/REP (one message in flight) the
 //                       trySend / tryReceive fast paths, awaiting only when they would block
+//            zero-copy: idiomatic, but every message sent is a fresh ZeroCopyFrame.allocUnsafe
+//                       (zmq-napi only; not filled, as the others send one Buffer's zeros)
 //   role     pull push sub pub rep req inproc
 //
 // Protocol with the harness (bench/harness/procs.js): JSON lines on stdout — {"event":"ready"}
@@ -26,6 +28,7 @@ const zmq = library === "zeromq" ? require("zeromq") : require("../..");
 const size = Number(sizeArg);
 const count = Number(countArg);
 const batch = style === "batch";
+const zeroCopy = style === "zero-copy";
 
 /** Messages per sendBatch() call, and the most one receiveBatch() call may return. */
 const BATCH = 256;
@@ -67,8 +70,15 @@ const control = (() => {
 
 // --- sending ----------------------------------------------------------------------------------
 
+/** What to send next: `message` again, or (zero-copy) a new frame of its size each time. */
+const outgoing = (message) =>
+  zeroCopy ? () => zmq.ZeroCopyFrame.allocUnsafe(message.length) : () => message;
+
 async function sendAll(socket, message, n) {
-  if (batch) {
+  if (zeroCopy) {
+    const next = outgoing(message);
+    for (let i = 0; i < n; i++) await socket.send(next());
+  } else if (batch) {
     const full = new Array(BATCH).fill(message);
     for (let left = n; left > 0; left -= BATCH) {
       await socket.sendBatch(left >= BATCH ? full : full.slice(0, left));
@@ -208,8 +218,9 @@ const roles = {
         if (!rep.trySend(message)) await rep.send(message);
       }
     } else {
+      const reply = zeroCopy ? (message) => zmq.ZeroCopyFrame.allocUnsafe(message.length) : null;
       for await (const [message] of rep) {
-        await rep.send(message);
+        await rep.send(reply ? reply(message) : message);
         if (++n === count) break;
       }
     }
@@ -221,6 +232,7 @@ const roles = {
     const req = new zmq.Request();
     req.connect(endpoint);
     const message = Buffer.alloc(size);
+    const next = outgoing(message);
     // As libzmq's remote_lat: the clock starts before the first request, connecting included.
     const started = now();
     for (let i = 0; i < count; i++) {
@@ -229,7 +241,7 @@ const roles = {
         if (!req.trySend(message)) await req.send(message);
         [reply] = req.tryReceive() ?? (await req.receive());
       } else {
-        await req.send(message);
+        await req.send(next());
         [reply] = await req.receive();
       }
       if (reply.length !== size) checkSize(reply);

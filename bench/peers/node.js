@@ -1,5 +1,5 @@
 "use strict";
-// The Node-API peers: zmq-napi (idiomatic and batch styles) and the `zeromq` package, all
+// The Node-API peers: zmq-napi (idiomatic, batch and zero-copy styles) and the `zeromq` package, all
 // running node-worker.mjs. zmq-napi can run under another runtime (--runtime bun|deno); the
 // `zeromq` package stays on Node, the reference it is compared with.
 const fs = require("node:fs");
@@ -95,6 +95,13 @@ function createNodePeers(runtime) {
       title: "zmq-napi batch",
       library: "zmq-napi",
       style: "batch",
+      runtime,
+    }),
+    createNodePeer({
+      name: "napi-zc",
+      title: "zmq-napi zero-copy",
+      library: "zmq-napi",
+      style: "zero-copy",
       runtime,
     }),
   ];
