@@ -45,12 +45,22 @@ void UnrefBlock(ZeroCopyBlock* block) {
   delete block;
 }
 
-// Any thread: an ArrayBuffer or libzmq is done with the bytes.
-void DropBytes(ZeroCopyBlock* block) {
-  if (block->byte_holders.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+// Any thread: one holder of the bytes is done with them. Returns true when it was the last and
+// the bytes are freed: the reference they had on the block is then the caller's to drop.
+bool ReleaseBytes(ZeroCopyBlock* block) {
+  if (block->byte_holders.fetch_sub(1, std::memory_order_acq_rel) != 1) return false;
   std::free(block->data);
   block->data = nullptr;
-  UnrefBlock(block);
+  return true;
+}
+
+// ReleaseBytes, for a caller with a reference of its own on the block (which so outlives it).
+void ReleaseBytesReferenced(ZeroCopyBlock* block) {
+  if (ReleaseBytes(block)) block->refs.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void DropBytes(ZeroCopyBlock* block) {
+  if (ReleaseBytes(block)) UnrefBlock(block);
 }
 
 void HoldBytes(ZeroCopyBlock* block) {
@@ -63,10 +73,14 @@ void HoldBytes(ZeroCopyBlock* block) {
 // a part that was not sent is closed.
 void LibzmqDone(void*, void* hint) {
   auto* block = static_cast<ZeroCopyBlock*>(hint);
-  bool sent = block->handed_over.load(std::memory_order_acquire);
-  if (sent) block->refs.fetch_add(1, std::memory_order_relaxed);  // the notification's
-  DropBytes(block);
-  if (sent) block->notifier->Post(block);
+  if (!block->handed_over.load(std::memory_order_acquire)) {
+    DropBytes(block);
+    return;
+  }
+  // The notification's reference, taken while libzmq's hold on the bytes keeps the block.
+  block->refs.fetch_add(1, std::memory_order_relaxed);
+  ReleaseBytesReferenced(block);
+  block->notifier->Post(block);
 }
 
 void ArrayBufferFinalized(napi_env, void*, void* hint) {
@@ -83,17 +97,19 @@ void HandleFinalized(napi_env env, void* data, void*) {
   auto* block = static_cast<ZeroCopyBlock*>(data);
   if (block->buffer != nullptr) napi_delete_reference(env, block->buffer);
   block->buffer = nullptr;
-  if (!block->sent) {
-    AdjustMemory(env, block, -1);
-    DropBytes(block);
-    // Its bytes go with its buffer: a promise of their release resolves (through the notifier:
-    // a finalizer must not run JavaScript).
-    if (block->deferred != nullptr) {
-      block->refs.fetch_add(1, std::memory_order_relaxed);
-      block->notifier->Post(block);
-    }
+  if (block->sent) {
+    UnrefBlock(block);
+    return;
   }
-  UnrefBlock(block);
+  AdjustMemory(env, block, -1);
+  ReleaseBytesReferenced(block);  // The handle's hold on the bytes, kept until a send.
+  if (block->deferred == nullptr) {
+    UnrefBlock(block);
+    return;
+  }
+  // Its bytes go with its buffer: the promise of their release resolves, through the notifier
+  // (a finalizer must not run JavaScript), which takes over the handle's reference.
+  block->notifier->Post(block);
 }
 
 napi_value NewBuffer(napi_env env, ZeroCopyBlock* block) {
@@ -139,6 +155,12 @@ ZeroCopyBlock* BlockArgument(const Napi::CallbackInfo& info) {
   ZeroCopyBlock* block = info.Length() > 0 ? BlockOf(info.Env(), info[0]) : nullptr;
   if (block == nullptr) throw Napi::TypeError::New(info.Env(), "Expected a ZeroCopyFrame handle");
   return block;
+}
+
+Napi::TypeError CodedTypeError(Napi::Env env, const std::string& message, const char* code) {
+  Napi::TypeError error = Napi::TypeError::New(env, message);
+  error.Set("code", code);
+  return error;
 }
 
 std::string FrameProblem(const char* problem) {
@@ -192,13 +214,12 @@ Napi::Value CreateZeroCopyFrame(const Napi::CallbackInfo& info) {
   auto size = static_cast<size_t>(length);
   // One byte at least: a null pointer would make the ArrayBuffer detached from the start.
   size_t bytes = size > 0 ? size : 1;
-  char* data =
-      static_cast<char*>(info[1].ToBoolean() ? std::calloc(bytes, 1) : std::malloc(bytes));
+  char* data = static_cast<char*>(info[1].ToBoolean() ? std::calloc(bytes, 1) : std::malloc(bytes));
   auto* block = data != nullptr ? new (std::nothrow) ZeroCopyBlock() : nullptr;
   if (block == nullptr) {
     std::free(data);
-    throw Napi::RangeError::New(env, "Cannot allocate " + std::to_string(size) +
-                                         " bytes for a ZeroCopyFrame");
+    throw Napi::RangeError::New(
+        env, "Cannot allocate " + std::to_string(size) + " bytes for a ZeroCopyFrame");
   }
   block->data = data;
   block->size = size;
@@ -227,10 +248,9 @@ Napi::Value ZeroCopyFrameBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ZeroCopyBlock* block = BlockArgument(info);
   if (block->sent) {
-    Napi::TypeError error = Napi::TypeError::New(
-        env, "The ZeroCopyFrame was sent: its bytes belong to libzmq until it frees them");
-    error.Set("code", "ERR_INVALID_STATE");
-    throw error;
+    throw CodedTypeError(
+        env, "The ZeroCopyFrame was sent: its bytes belong to libzmq until it frees them",
+        "ERR_INVALID_STATE");
   }
   if (block->buffer == nullptr) {
     // A send attempt detached the last one and then did not happen.
@@ -302,9 +322,7 @@ void ZeroCopyHandover::Detach(Napi::Env env) {
   for (const Claimed& claim : claimed_) {
     ZeroCopyBlock* block = claim.block;
     if (block->buffer != nullptr && IsDetached(env, block->buffer)) {
-      Napi::TypeError error = Napi::TypeError::New(env, FrameProblem(kDetachedProblem));
-      error.Set("code", "ERR_INVALID_ARG_VALUE");
-      throw error;
+      throw CodedTypeError(env, FrameProblem(kDetachedProblem), "ERR_INVALID_ARG_VALUE");
     }
   }
   for (const Claimed& claim : claimed_) {
@@ -335,11 +353,13 @@ ZeroCopyHandover::~ZeroCopyHandover() {
     }
     block->sent = true;
     AdjustMemory(env_, block, -1);
-    DropBytes(block);  // The handle's hold: libzmq's and the ArrayBuffers' remain.
     if (block->deferred != nullptr && !block->awaited) {
       block->awaited = true;
       block->notifier->Awaiting(env_, 1);
     }
+    // The handle's hold on the bytes (libzmq's remains); the handle itself, on the caller's
+    // stack, keeps the block.
+    ReleaseBytesReferenced(block);
   }
 }
 
@@ -394,8 +414,7 @@ void ZeroCopyNotifier::Post(ZeroCopyBlock* block) {
   tail_ = block;
   // One call carries every release queued until it runs.
   if (!call_pending_) {
-    call_pending_ =
-        napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking) == napi_ok;
+    call_pending_ = napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking) == napi_ok;
   }
 }
 
