@@ -37,6 +37,10 @@ export async function serve(): Promise<void> {
   const linger: number = dealer.linger;
   // @ts-expect-error a Dealer has no ROUTER options
   dealer.mandatory = true;
+  const frame = zmq.ZeroCopyFrame.allocUnsafe(8);
+  frame.buffer.fill(1);
+  await dealer.send(["zero-copy", frame]);
+  await frame.released;
   const legacy: compat.Socket = compat.socket("req");
   console.log(linger, legacy.type, zmq.version);
 }

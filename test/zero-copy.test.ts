@@ -80,6 +80,13 @@ function expectUnsendable(error: unknown, problem: string): void {
   expect((error as Error).message).toContain(problem);
 }
 
+/** The refused frame is still unsent, and nothing reached the peer. */
+async function expectNothingSent(frame: ZeroCopyFrame, pull: Pull): Promise<void> {
+  expect(frame.sent).toBe(false);
+  await sleep(20);
+  expect(pull.tryReceive()).toBeNull();
+}
+
 describe("ZeroCopyFrame: allocation", () => {
   it("alloc zero-fills; allocUnsafe has the size asked for; both start writable", () => {
     const zeroed = ZeroCopyFrame.alloc(4096);
@@ -218,9 +225,7 @@ describe("ZeroCopyFrame: frames that cannot be sent are refused, with nothing se
       thrown(() => push.trySend(["a", frame])),
       "detached or transferred",
     );
-    expect(frame.sent).toBe(false);
-    await sleep(20);
-    expect(pull.tryReceive()).toBeNull();
+    await expectNothingSent(frame, pull);
   });
 
   it("its buffer transferred by an element getter after the addon took the frame", async () => {
@@ -240,9 +245,7 @@ describe("ZeroCopyFrame: frames that cannot be sent are refused, with nothing se
       thrown(() => nativeSocketOf(push).trySend(message)),
       "detached",
     );
-    expect(frame.sent).toBe(false);
-    await sleep(20);
-    expect(pull.tryReceive()).toBeNull();
+    await expectNothingSent(frame, pull);
   });
 
   it("transferring its buffer to a worker leaves it in place: Node refuses to move it", async () => {
