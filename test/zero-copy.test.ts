@@ -10,11 +10,11 @@ import * as vm from "node:vm";
 import { MessageChannel } from "node:worker_threads";
 import { describe, expect, expectTypeOf, it } from "vitest";
 
-import { Pull, Push, ZeroCopyFrame, type MessageLike } from "../src/index";
+import { Publisher, Pull, Push, ZeroCopyFrame, type MessageLike } from "../src/index";
 import { nativeSocketOf } from "../src/socket";
 import { zeroCopyHandleOf } from "../src/zero-copy";
 import { lastJson, runFixture } from "./fixtures/reliability-helpers";
-import { bindFresh, transports, type Transport } from "./helpers/endpoints";
+import { bindFresh, endpoint, transports, type Transport } from "./helpers/endpoints";
 import { expectArgumentError, rejection, thrown } from "./helpers/errors";
 import { sleep, track, within } from "./helpers/lifecycle";
 import { freePort } from "./helpers/ports";
@@ -179,6 +179,15 @@ describe("ZeroCopyFrame: while the message waits in libzmq's queue", () => {
       true,
     );
     await within(Promise.all(frames.map((frame) => frame.released)), 5000, "released");
+  });
+
+  it("released resolves when a Publisher with no subscriber drops the message at once", async () => {
+    const pub = track(new Publisher({ linger: 0 }));
+    await pub.bind(endpoint("inproc"));
+    const frame = patterned(20_000);
+    await pub.send(["topic", frame]);
+    expect(frame.sent).toBe(true);
+    await within(frame.released, 5000, "released");
   });
 
   it("released resolves when a close with linger 0 drops the message", async () => {
