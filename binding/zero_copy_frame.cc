@@ -87,11 +87,6 @@ void ArrayBufferFinalized(napi_env, void*, void* hint) {
   DropBytes(static_cast<ZeroCopyBlock*>(hint));
 }
 
-void AdjustMemory(napi_env env, const ZeroCopyBlock* block, int sign) {
-  int64_t ignored;
-  napi_adjust_external_memory(env, sign * static_cast<int64_t>(block->size), &ignored);
-}
-
 // The frame's handle was collected.
 void HandleFinalized(napi_env env, void* data, void*) {
   auto* block = static_cast<ZeroCopyBlock*>(data);
@@ -101,7 +96,6 @@ void HandleFinalized(napi_env env, void* data, void*) {
     UnrefBlock(block);
     return;
   }
-  AdjustMemory(env, block, -1);
   ReleaseBytesReferenced(block);  // The handle's hold on the bytes, kept until a send.
   if (block->deferred == nullptr) {
     UnrefBlock(block);
@@ -227,9 +221,9 @@ Napi::Value CreateZeroCopyFrame(const Napi::CallbackInfo& info) {
   notifier->Ref();
   block->refs.store(1);  // the handle's, taken over by HandleFinalized below
   HoldBytes(block);      // the handle's too, until the frame is sent
-  // The garbage collector cannot see the bytes: tell it, so that unsent frames are collected
-  // in time (sending gives the bytes to libzmq and takes them off this count).
-  AdjustMemory(env, block, 1);
+  // No napi_adjust_external_memory: V8 counts the bytes of every ArrayBuffer, external ones
+  // included, towards its next collection (and stops at detach); counting them again here
+  // doubled the collections a stream of unsent frames causes.
   napi_value buffer = NewBuffer(env, block);
   napi_value handle = nullptr;
   if (buffer == nullptr ||
@@ -352,7 +346,6 @@ ZeroCopyHandover::~ZeroCopyHandover() {
       continue;
     }
     block->sent = true;
-    AdjustMemory(env_, block, -1);
     if (block->deferred != nullptr && !block->awaited) {
       block->awaited = true;
       block->notifier->Awaiting(env_, 1);
