@@ -11,6 +11,8 @@
 
 namespace zmq_napi {
 
+enum ReleaseState : int { kUnwatched, kWatched, kReleased };
+
 // One frame's bytes and what JavaScript knows of them. Fields below `notifier` belong to the
 // JavaScript thread.
 struct ZeroCopyBlock {
@@ -24,15 +26,18 @@ struct ZeroCopyBlock {
   // Whether libzmq's reference belongs to a message being sent (set before the send, cleared
   // when it did not happen): an unsent part's close is no release.
   std::atomic<bool> handed_over{false};
+  // Who must hear of the release: nobody yet (kUnwatched: libzmq's free function only records
+  // it, so that a stream of frames nobody watches costs no wake-ups), a promise (kWatched: the
+  // release goes through the notifier), or it happened (kReleased).
+  std::atomic<int> release{kUnwatched};
   ZeroCopyNotifier* notifier = nullptr;
   ZeroCopyBlock* next = nullptr;  // In the notifier's queue (under its lock).
 
   napi_ref buffer = nullptr;  // The Buffer JavaScript writes through, until a send detaches it.
   napi_deferred deferred = nullptr;
-  bool claimed = false;   // In a message being converted and sent.
-  bool sent = false;      // libzmq took it: never sendable again.
-  bool released = false;  // The release was delivered.
-  bool awaited = false;   // Counted in the notifier's Awaiting.
+  bool claimed = false;  // In a message being converted and sent.
+  bool sent = false;     // libzmq took it: never sendable again.
+  bool awaited = false;  // Counted in the notifier's Awaiting.
 };
 
 namespace {
@@ -73,7 +78,8 @@ void HoldBytes(ZeroCopyBlock* block) {
 // a part that was not sent is closed.
 void LibzmqDone(void*, void* hint) {
   auto* block = static_cast<ZeroCopyBlock*>(hint);
-  if (!block->handed_over.load(std::memory_order_acquire)) {
+  if (!block->handed_over.load(std::memory_order_acquire) ||
+      block->release.exchange(kReleased, std::memory_order_acq_rel) != kWatched) {
     DropBytes(block);
     return;
   }
@@ -97,7 +103,7 @@ void HandleFinalized(napi_env env, void* data, void*) {
     return;
   }
   ReleaseBytesReferenced(block);  // The handle's hold on the bytes, kept until a send.
-  if (block->deferred == nullptr) {
+  if (block->release.exchange(kReleased, std::memory_order_acq_rel) != kWatched) {
     UnrefBlock(block);
     return;
   }
@@ -268,14 +274,16 @@ Napi::Value ZeroCopyFrameReleased(const Napi::CallbackInfo& info) {
   napi_value promise = nullptr;
   napi_deferred deferred = nullptr;
   if (napi_create_promise(env, &deferred, &promise) != napi_ok) ThrowPendingOr(env, ENOMEM);
-  if (block->released) {
-    napi_resolve_deferred(env, deferred, env.Undefined());
-  } else {
-    block->deferred = deferred;
-    if (block->sent && !block->awaited) {
-      block->awaited = true;
-      block->notifier->Awaiting(env, 1);
-    }
+  int unwatched = kUnwatched;
+  if (!block->release.compare_exchange_strong(unwatched, kWatched, std::memory_order_acq_rel)) {
+    napi_resolve_deferred(env, deferred, env.Undefined());  // Released already.
+    return Napi::Value(env, promise);
+  }
+  // The notifier delivers on this thread, after this call: setting it now is in time.
+  block->deferred = deferred;
+  if (block->sent && !block->awaited) {
+    block->awaited = true;
+    block->notifier->Awaiting(env, 1);
   }
   return Napi::Value(env, promise);
 }
@@ -430,7 +438,6 @@ void ZeroCopyNotifier::Deliver(napi_env env, napi_value, void* context, void*) {
   napi_get_undefined(env, &undefined);
   while (block != nullptr) {
     ZeroCopyBlock* next = block->next;
-    block->released = true;
     if (block->deferred != nullptr) {
       napi_resolve_deferred(env, block->deferred, undefined);
       block->deferred = nullptr;

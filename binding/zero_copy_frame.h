@@ -76,8 +76,9 @@ class ZeroCopyHandover {
   std::vector<Claimed> claimed_;
 };
 
-// One per environment (Module, made with the first frame): carries releases from any thread
-// to the JavaScript thread, and keeps the event loop alive while JavaScript awaits one.
+// One per environment (Module, made with the first frame): carries the releases a promise
+// waits for from any thread to the JavaScript thread, and keeps the event loop alive while
+// one is awaited. Releases nobody watches are only recorded in their block.
 class ZeroCopyNotifier {
  public:
   // nullptr with a pending exception when the runtime lacks what zero-copy frames need.
