@@ -6,7 +6,8 @@
 //   reliability-valgrind   valgrind cannot run a process that carries ASan's shadow memory;
 //   reliability-memory,    RSS bounds, which ASan's quarantine and shadow memory break by
 //   reliability-load       design;
-//   runtimes               Deno and Bun: this build and its preloading are for Node;
+//   runtimes,              Deno and Bun: this build and its preloading are for Node;
+//   zero-copy-runtimes
 //   package-release,       pack, install or load the normal build (or prebuilds) on purpose;
 //   addon-load
 //   reliability-delivery,  delivery semantics across processes at volume: minutes under ASan,

@@ -32,13 +32,15 @@ export class ZeroCopyFrame {
   /** The frame's size in bytes, fixed at allocation. */
   readonly byteLength: number;
   readonly #handle: NativeZeroCopyFrame;
+  // The addon's current Buffer for the frame, kept while it is whole (a send detaches it).
+  #buffer: Buffer;
   #released: Promise<void> | undefined;
 
   private constructor(token: symbol, byteLength: number, zeroFill: boolean) {
     if (token !== creating) {
       throw new TypeError("Use ZeroCopyFrame.alloc(size) or ZeroCopyFrame.allocUnsafe(size)");
     }
-    [this.#handle] = addon.createZeroCopyFrame(byteLength, zeroFill);
+    [this.#handle, this.#buffer] = addon.createZeroCopyFrame(byteLength, zeroFill);
     this.byteLength = byteLength;
   }
 
@@ -67,7 +69,11 @@ export class ZeroCopyFrame {
    *   libzmq's.
    */
   get buffer(): Buffer {
-    return addon.zeroCopyFrameBuffer(this.#handle);
+    // A detached Buffer is empty: then the addon says what the frame's buffer is now.
+    if (this.#buffer.length !== this.byteLength || this.byteLength === 0) {
+      this.#buffer = addon.zeroCopyFrameBuffer(this.#handle);
+    }
+    return this.#buffer;
   }
 
   /** Whether libzmq has taken the frame (it cannot be written or sent again). */
