@@ -224,6 +224,16 @@ describe("ZeroCopyFrame: frames that cannot be sent are refused, with nothing se
     expect(pull.tryReceive()).toBeNull();
   });
 
+  it("in two messages of one sendBatch: refused before the first is sent", async () => {
+    const { push, pull } = await pipeline("inproc");
+    const frame = patterned(100);
+    expectUnsendable(
+      await rejection(() => push.sendBatch([["first", frame], "between", [frame]])),
+      "twice",
+    );
+    await expectNothingSent(frame, pull);
+  });
+
   it("its buffer detached or transferred in this thread before the send", async () => {
     const { push, pull } = await pipeline("inproc");
     const frame = patterned(1000);
