@@ -155,6 +155,8 @@ class EndpointWorker : public Napi::AsyncWorker {
 
 Napi::Function Socket::Define(Napi::Env env) {
   return DefineClass(env, "Socket",
+                     // trySend, receiveBatch and watch are each instance's own functions
+                     // (socket_direct_methods.cc), not the prototype's.
                      {
                          InstanceMethod<&Socket::Bind>("bind"),
                          InstanceMethod<&Socket::Unbind>("unbind"),
@@ -163,13 +165,10 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::Connect>("connect"),
                          InstanceMethod<&Socket::Disconnect>("disconnect"),
                          InstanceMethod<&Socket::CloseMethod>("close"),
-                         InstanceMethod<&Socket::TrySend>("trySend"),
                          InstanceMethod<&Socket::TrySendMany>("trySendMany"),
-                         InstanceMethod<&Socket::ReceiveBatch>("receiveBatch"),
                          InstanceMethod<&Socket::ReceiveWithMetadata>("receiveWithMetadata"),
                          InstanceMethod<&Socket::Join>("join"),
                          InstanceMethod<&Socket::Leave>("leave"),
-                         InstanceMethod<&Socket::Watch>("watch"),
                          InstanceMethod<&Socket::GetOption>("getOption"),
                          InstanceMethod<&Socket::SetOption>("setOption"),
                          InstanceMethod<&Socket::Monitor>("monitor"),
@@ -307,9 +306,13 @@ Napi::Value Socket::IsClosed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), handle_ == nullptr || close_pending_);
 }
 
+Napi::Error Socket::ClosedError(Napi::Env env, const std::string& address) {
+  return ErrnoError(env, EBADF, address, "Socket is closed");
+}
+
 void Socket::CheckUsable(Napi::Env env, const std::string& address) const {
   if (handle_ == nullptr || close_pending_) {
-    throw ErrnoError(env, EBADF, address, "Socket is closed");
+    throw ClosedError(env, address);
   }
   if (lent()) {
     throw ErrnoError(env, EBUSY, address, std::string("Socket is busy: ") + lent_reason_);

@@ -118,6 +118,8 @@ class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller:
   // Sets what the poller waits for; waiting keeps the event loop alive.
   void SetWant(int mask);
   int Events();
+  // EBADF "Socket is closed", naming `address` when an endpoint operation was refused.
+  static Napi::Error ClosedError(Napi::Env env, const std::string& address = "");
   // Throws EBADF for a closed socket and EBUSY while it is lent to another thread; the error
   // names `address` when an endpoint operation was refused.
   void CheckUsable(Napi::Env env, const std::string& address = "") const;
