@@ -57,10 +57,9 @@ void CheckPgmPrivilege(Napi::Env env, const std::string& address) {
 }
 
 // libzmq binds to interface names and numeric addresses, but does not resolve host names for
-// bind (ENODEV). Like connect, bind should accept `tcp://localhost:5555`: this resolves the
-// name (blocking: getaddrinfo) and returns the address to bind instead, or "" when the address
-// names no host to resolve. It touches no socket, so bind() runs it on a worker thread.
-std::string ResolveBindAddress(const std::string& address) {
+// bind (ENODEV). Like connect, bind should accept `tcp://localhost:5555`. BindHost gives the
+// host part of a tcp:// or ws:// address that could be such a name, or "".
+std::string BindHost(const std::string& address, size_t* host_end) {
   size_t scheme_end = address.find("://");
   if (scheme_end == std::string::npos) return "";
   std::string scheme = address.substr(0, scheme_end);
@@ -70,7 +69,21 @@ std::string ResolveBindAddress(const std::string& address) {
   if (colon == std::string::npos || address[host_start] == '[') return "";
   std::string host = address.substr(host_start, colon - host_start);
   if (host.empty() || host == "*" || host.find(';') != std::string::npos) return "";
+  *host_end = colon;
+  return host;
+}
 
+bool HasHostToResolve(const std::string& address) {
+  size_t host_end = 0;
+  return !BindHost(address, &host_end).empty();
+}
+
+// The address to bind instead of one naming a host (blocking: getaddrinfo), or "" when there is
+// none. It touches no socket, so bind() runs it on a worker thread.
+std::string ResolveBindAddress(const std::string& address) {
+  size_t host_end = 0;
+  std::string host = BindHost(address, &host_end);
+  if (host.empty()) return "";
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -81,37 +94,38 @@ std::string ResolveBindAddress(const std::string& address) {
   getnameinfo(found->ai_addr, found->ai_addrlen, numeric, sizeof(numeric), nullptr, 0,
               NI_NUMERICHOST);
   freeaddrinfo(found);
-  return scheme + "://" + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") + address.substr(colon);
+  return address.substr(0, address.find("://") + 3) + (v6 ? "[" : "") + numeric + (v6 ? "]" : "") +
+         address.substr(host_end);
 }
 
-// zmq_bind, and when libzmq did not know the host (ENODEV), the bind to `resolved` (see
-// ResolveBindAddress). Returns 0 or an errno value.
-int BindResolved(void* socket, const std::string& address, const std::string& resolved) {
-  if (zmq_bind(socket, address.c_str()) == 0) return 0;
-  int error = zmq_errno();
-  if (error != ENODEV || resolved.empty()) return error;
-  return zmq_bind(socket, resolved.c_str()) == 0 ? 0 : zmq_errno();
+// zmq_bind's errno, or 0.
+int ZmqBind(void* socket, const std::string& address) {
+  return zmq_bind(socket, address.c_str()) == 0 ? 0 : zmq_errno();
 }
 
-// bind() / unbind(): asynchronous, like zeromq v6's. Only what may block and needs no socket,
-// resolving a host name, runs on the thread pool; the libzmq calls run on the main thread when
-// it is done, so the socket stays usable meanwhile (options, subscriptions, events).
-class EndpointWorker : public Napi::AsyncWorker {
+// What libzmq can bind alone, without blocking: pgm's checks, then zmq_bind. ENODEV means a host
+// name that only ResolveBindAddress can turn into an address to bind.
+int BindDirectly(void* socket, const std::string& address, std::string* why) {
+  int error = ProbePgm(socket, address, why);
+  return error != 0 ? error : ZmqBind(socket, address);
+}
+
+// bind() when libzmq did not know the host: the name is resolved on the thread pool (getaddrinfo
+// blocks), then the resolved address is bound on the main thread, so the socket stays usable
+// meanwhile (options, subscriptions, events).
+class HostNameBinder : public Napi::AsyncWorker {
  public:
-  EndpointWorker(Napi::Env env, Socket* socket, Napi::Object self, std::string address, bool bind)
-      : Napi::AsyncWorker(env, bind ? "zmq-napi:bind" : "zmq-napi:unbind"),
+  HostNameBinder(Napi::Env env, Socket* socket, Napi::Object self, std::string address)
+      : Napi::AsyncWorker(env, "zmq-napi:bind"),
         socket_(socket),
         self_(Napi::Persistent(self)),
         address_(std::move(address)),
-        bind_(bind),
         deferred_(Napi::Promise::Deferred::New(env)) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   // Worker thread: no socket, no JavaScript.
-  void Execute() override {
-    if (bind_) resolved_ = ResolveBindAddress(address_);
-  }
+  void Execute() override { resolved_ = ResolveBindAddress(address_); }
 
   void OnOK() override {
     Napi::Env env = Env();
@@ -126,20 +140,13 @@ class EndpointWorker : public Napi::AsyncWorker {
           ErrnoError(env, EBUSY, address_, "Socket is used by a running proxy").Value());
       return;
     }
-    std::string why;
-    int error = 0;
-    if (bind_) {
-      error = ProbePgm(socket_->handle(), address_, &why);
-      if (error == 0) error = BindResolved(socket_->handle(), address_, resolved_);
-      if (error == 0) socket_->NoteEndpoint("bound to", address_);
-    } else if (zmq_unbind(socket_->handle(), address_.c_str()) != 0) {
-      error = zmq_errno();
-    }
+    int error = resolved_.empty() ? ENODEV : ZmqBind(socket_->handle(), resolved_);
     if (error != 0) {
-      deferred_.Reject(ErrnoError(env, error, address_, why).Value());
-    } else {
-      deferred_.Resolve(env.Undefined());
+      deferred_.Reject(ErrnoError(env, error, address_).Value());
+      return;
     }
+    socket_->NoteEndpoint("bound to", address_);
+    deferred_.Resolve(env.Undefined());
   }
 
  private:
@@ -147,9 +154,19 @@ class EndpointWorker : public Napi::AsyncWorker {
   Napi::ObjectReference self_;  // Keeps the socket alive until the work is done.
   std::string address_;
   std::string resolved_;
-  bool bind_;
   Napi::Promise::Deferred deferred_;
 };
+
+Napi::Promise Settled(Napi::Env env, int error, const std::string& address,
+                      const std::string& why) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (error != 0) {
+    deferred.Reject(ErrnoError(env, error, address, why).Value());
+  } else {
+    deferred.Resolve(env.Undefined());
+  }
+  return deferred.Promise();
+}
 
 }  // namespace
 
@@ -321,15 +338,27 @@ void Socket::CheckUsable(Napi::Env env, const std::string& address) const {
 
 // --- endpoints ----------------------------------------------------------------------------
 
+// bind() / unbind(): asynchronous, like zeromq v6's, but done at once when nothing blocks: only
+// a host name libzmq does not know takes the thread pool (HostNameBinder). A bind that waited
+// for a busy pool would let a program's next steps overtake it (a second bind of the same port
+// succeeding after the first socket closed, for one).
 Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind) {
   Napi::Env env = info.Env();
   std::string address = AddressArgument(info);
   CheckUsable(env, address);
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
-  auto* worker = new EndpointWorker(env, this, info.This().As<Napi::Object>(), address, bind);
-  worker->Queue();
-  return worker->Promise();
+  if (!bind)
+    return Settled(env, zmq_unbind(handle_, address.c_str()) == 0 ? 0 : zmq_errno(), address, "");
+  std::string why;
+  int error = BindDirectly(handle_, address, &why);
+  if (error == ENODEV && HasHostToResolve(address)) {
+    auto* worker = new HostNameBinder(env, this, info.This().As<Napi::Object>(), address);
+    worker->Queue();
+    return worker->Promise();
+  }
+  if (error == 0) NoteEndpoint("bound to", address);
+  return Settled(env, error, address, why);
 }
 
 Napi::Value Socket::Bind(const Napi::CallbackInfo& info) { return StartEndpointWork(info, true); }
@@ -377,8 +406,11 @@ void Socket::BindSync(const Napi::CallbackInfo& info) {
   CheckPgmPrivilege(env, address);
   NoteUdp(address);
   std::string why;
-  int error = ProbePgm(handle_, address, &why);
-  if (error == 0) error = BindResolved(handle_, address, ResolveBindAddress(address));
+  int error = BindDirectly(handle_, address, &why);
+  if (error == ENODEV) {
+    std::string resolved = ResolveBindAddress(address);
+    if (!resolved.empty()) error = ZmqBind(handle_, resolved);
+  }
   if (error != 0) throw ErrnoError(env, error, address, why);
   NoteEndpoint("bound to", address);
 }

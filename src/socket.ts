@@ -206,7 +206,8 @@ export abstract class Socket extends OptionsById {
       },
     );
     this.#binding = binding;
-    // It settles after the thread pool's part: give its error the stack of this call.
+    // It may settle after a host name is resolved on the thread pool: give its error the stack
+    // of this call.
     return rejectingAtCallSite(binding, this.#changeBinding);
   }
 

@@ -1,7 +1,6 @@
 // The life of a socket: closing (idempotence, what fails afterwards, what pending operations
 // do), contexts closing their sockets, disposal, asynchronous bind/unbind, garbage collection
 // of dropped sockets, and how sockets affect the exit of the process that owns them.
-import * as fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
@@ -262,40 +261,55 @@ describe("disposal", () => {
 });
 
 describe("bind() and unbind()", () => {
-  it("are asynchronous: a setImmediate queued alongside runs before bind resolves", async () => {
-    const pull = track(new Pull());
-    const order: string[] = [];
-    // Start from the poll phase (an I/O callback), so that the check phase comes next.
-    await new Promise<void>((resolve, reject) => {
-      fs.stat(__filename, () => {
-        const bound = pull.bind("tcp://127.0.0.1:*").then(() => order.push("bound"));
-        setImmediate(() => order.push("immediate"));
-        bound.then(() => resolve(), reject);
-      });
-    });
-    expect(order).toEqual(["immediate", "bound"]);
-
-    const unorder: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      fs.stat(__filename, () => {
-        const unbound = pull.unbind(pull.lastEndpoint!).then(() => unorder.push("unbound"));
-        setImmediate(() => unorder.push("immediate"));
-        unbound.then(() => resolve(), reject);
-      });
-    });
-    expect(unorder).toEqual(["immediate", "unbound"]);
+  it("bind() takes effect at the call: the endpoint is taken before its promise settles", async () => {
+    const first = track(new Pull());
+    const address = endpoint("inproc");
+    const binding = first.bind(address);
+    const second = track(new Pull());
+    expectErrnoSync("EADDRINUSE", () => second.bindSync(address));
+    await binding;
   });
 
-  it("bind() returns a promise that is still pending after the microtask queue drains", async () => {
+  it("unbind() takes effect at the call: another socket can bind before its promise settles", async () => {
+    const first = track(new Pull());
+    const address = endpoint("inproc");
+    first.bindSync(address);
+    const unbinding = first.unbind(address);
+    const second = track(new Pull());
+    second.bindSync(address);
+    await unbinding;
+    expect(second.lastEndpoint).toBe(address);
+  });
+
+  it("bind() and unbind() settle asynchronously, never before bind() returns", async () => {
     const pull = track(new Pull());
-    const bound = pull.bind(endpoint("tcp"));
     let settled = false;
-    const settle = () => (settled = true);
-    bound.then(settle, settle);
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+    const bound = pull.bind(endpoint("tcp")).then(() => (settled = true));
     expect(settled).toBe(false);
     await bound;
+    const unbound = pull.unbind(pull.lastEndpoint!).then(() => (settled = false));
     expect(settled).toBe(true);
+    await unbound;
+  });
+
+  it("with libuv's thread pool stuck, bind() and unbind() of numeric, ipc and inproc addresses still settle; a host name waits for the pool", async () => {
+    const report = await withChild(
+      runFixture("bind-busy-pool.cjs", [], { env: { UV_THREADPOOL_SIZE: "1" } }),
+      async (child) => {
+        const result = await child.done;
+        expect(result.stderr).toBe("");
+        return JSON.parse(result.stdout.trim()) as Record<string, string>;
+      },
+    );
+    expect(report).toEqual({
+      numeric: "bound",
+      // Bound at the call, the port stayed taken though the first socket closed right after.
+      sameAddressBeforeClose: "EADDRINUSE",
+      ipc: "bound",
+      unbind: "bound",
+      hostNameWhileStuck: "pending",
+      hostNameAfter: "bound",
+    });
   });
 
   /** Checks that `pull`, bound to tcp://localhost:*, reports an address and receives on it. */
