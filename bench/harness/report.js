@@ -221,16 +221,31 @@ function writeJson(file, data) {
 }
 
 /**
- * Writes `<base>.md` and its charts `<base>-<scenario>.svg` (removing that base's previous
+ * The charts in `dir` of the document `<stem>.md`: `<stem>-<scenario>.svg`, but not those of
+ * another document whose name starts the same (`2026-12-02-epyc.md` beside `2026-12-02.md`).
+ */
+function chartsOf(dir, stem) {
+  const names = fs.readdirSync(dir);
+  const others = names
+    .filter((name) => name.endsWith(".md") && name.startsWith(`${stem}-`))
+    .map((name) => name.slice(0, -".md".length));
+  return names.filter(
+    (name) =>
+      name.startsWith(`${stem}-`) &&
+      name.endsWith(".svg") &&
+      !others.some((other) => name.startsWith(`${other}-`)),
+  );
+}
+
+/**
+ * Writes `<base>.md` and its charts `<base>-<scenario>.svg` (removing that document's previous
  * charts first); returns the files written.
  */
 function writeDocument(base, data, charts, options = {}) {
   const dir = path.dirname(base);
   const stem = path.basename(base);
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(`${stem}-`) && name.endsWith(".svg")) fs.unlinkSync(path.join(dir, name));
-  }
+  for (const name of chartsOf(dir, stem)) fs.unlinkSync(path.join(dir, name));
   const images = {};
   const written = [];
   for (const chart of charts) {
@@ -267,6 +282,7 @@ module.exports = {
   markdownDocument,
   writeJson,
   writeDocument,
+  chartsOf,
   publish,
   formatSize,
   formatRate,
