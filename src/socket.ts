@@ -191,7 +191,7 @@ export abstract class Socket extends OptionsById {
     return this.#changeBinding("unbind", address);
   }
 
-  /** bind()/unbind(): on a worker thread, one at a time, other operations waiting meanwhile. */
+  /** bind()/unbind(): one at a time, other operations waiting meanwhile. */
   #changeBinding(method: "bind" | "unbind", address: string): Promise<void> {
     expectString(address, "address");
     if (this.#closed) throw closedError(method);
