@@ -338,18 +338,22 @@ void Socket::CheckUsable(Napi::Env env, const std::string& address) const {
 
 // --- endpoints ----------------------------------------------------------------------------
 
+// The address argument of an endpoint call, once the socket and the address may be used.
+std::string Socket::EndpointArgument(const Napi::CallbackInfo& info) {
+  std::string address = AddressArgument(info);
+  CheckUsable(info.Env(), address);
+  CheckPgmPrivilege(info.Env(), address);
+  NoteUdp(address);
+  return address;
+}
+
 // bind() / unbind(): asynchronous, like zeromq v6's, but done at once when nothing blocks: only
 // a host name libzmq does not know takes the thread pool (HostNameBinder). A bind that waited
 // for a busy pool would let a program's next steps overtake it (a second bind of the same port
 // succeeding after the first socket closed, for one).
-Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind) {
+Napi::Value Socket::Bind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string address = AddressArgument(info);
-  CheckUsable(env, address);
-  CheckPgmPrivilege(env, address);
-  NoteUdp(address);
-  if (!bind)
-    return Settled(env, zmq_unbind(handle_, address.c_str()) == 0 ? 0 : zmq_errno(), address, "");
+  std::string address = EndpointArgument(info);
   std::string why;
   int error = BindDirectly(handle_, address, &why);
   if (error == ENODEV && HasHostToResolve(address)) {
@@ -361,9 +365,10 @@ Napi::Value Socket::StartEndpointWork(const Napi::CallbackInfo& info, bool bind)
   return Settled(env, error, address, why);
 }
 
-Napi::Value Socket::Bind(const Napi::CallbackInfo& info) { return StartEndpointWork(info, true); }
 Napi::Value Socket::Unbind(const Napi::CallbackInfo& info) {
-  return StartEndpointWork(info, false);
+  std::string address = EndpointArgument(info);
+  int error = zmq_unbind(handle_, address.c_str()) == 0 ? 0 : zmq_errno();
+  return Settled(info.Env(), error, address, "");
 }
 
 void Socket::LendToThread(const char* reason) {
@@ -386,10 +391,7 @@ void Socket::ReturnFromThread() {
 
 void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*)) {
   Napi::Env env = info.Env();
-  std::string address = AddressArgument(info);
-  CheckUsable(env, address);
-  CheckPgmPrivilege(env, address);
-  NoteUdp(address);
+  std::string address = EndpointArgument(info);
   if (call == zmq_connect) {
     std::string why;
     int error = ProbePgm(handle_, address, &why);
@@ -401,10 +403,7 @@ void Socket::EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, con
 
 void Socket::BindSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string address = AddressArgument(info);
-  CheckUsable(env, address);
-  CheckPgmPrivilege(env, address);
-  NoteUdp(address);
+  std::string address = EndpointArgument(info);
   std::string why;
   int error = BindDirectly(handle_, address, &why);
   if (error == ENODEV) {

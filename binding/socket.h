@@ -71,7 +71,7 @@ class Socket : public Napi::ObjectWrap<Socket>, public Closable, private Poller:
   void UnbindSync(const Napi::CallbackInfo& info);
   void Connect(const Napi::CallbackInfo& info);
   void Disconnect(const Napi::CallbackInfo& info);
-  Napi::Value StartEndpointWork(const Napi::CallbackInfo& info, bool bind);
+  std::string EndpointArgument(const Napi::CallbackInfo& info);
   void EndpointCall(const Napi::CallbackInfo& info, int (*call)(void*, const char*));
 
   // Messages (socket_messages.cc).
