@@ -66,6 +66,21 @@ async function releasedAfterCollections(frame: ZeroCopyFrame): Promise<void> {
   await released;
 }
 
+/**
+ * Collects garbage until `target` is gone: a test that claims a queued frame outlives its
+ * ZeroCopyFrame object must see that object really collected.
+ */
+async function collectedAway(target: WeakRef<object>): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    collectGarbage();
+    await sleep(10);
+    if (target.deref() === undefined) return;
+    // deref() keeps its target until the job ends: collect in the next one.
+    await sleep(1);
+  }
+  expect(target.deref()).toBeUndefined();
+}
+
 async function settledState(promise: Promise<unknown>): Promise<"pending" | "fulfilled"> {
   let state: "pending" | "fulfilled" = "pending";
   void promise.then(() => (state = "fulfilled"));
@@ -181,6 +196,24 @@ describe("ZeroCopyFrame: while the message waits in libzmq's queue", () => {
     await within(Promise.all(frames.map((frame) => frame.released)), 5000, "released");
   });
 
+  it("it arrives intact when its ZeroCopyFrame object was collected while it waited", async () => {
+    // The queued send holds the frame's native handle only: the bytes must not depend on the
+    // object the program dropped.
+    const port = await freePort();
+    const push = track(new Push({ linger: 0 }));
+    push.connect(`tcp://127.0.0.1:${port}`);
+    const { sending, frame } = (() => {
+      const dropped = patterned(5000, 13);
+      return { sending: push.send(dropped), frame: new WeakRef(dropped) };
+    })();
+    await collectedAway(frame);
+    const pull = track(new Pull({ linger: 0 }));
+    await pull.bind(`tcp://127.0.0.1:${port}`);
+    await within(sending, 5000, "send");
+    const [received] = await within(pull.receive(), 5000, "receive");
+    expect(received.equals(pattern(5000, 13))).toBe(true);
+  });
+
   it("released resolves when a Publisher with no subscriber drops the message at once", async () => {
     const pub = track(new Publisher({ linger: 0 }));
     await pub.bind(endpoint("inproc"));
@@ -265,6 +298,32 @@ describe("ZeroCopyFrame: frames that cannot be sent are refused, with nothing se
       "detached",
     );
     await expectNothingSent(frame, pull);
+  });
+
+  it("transferred while it waits for a peer, then collected: refused when its turn comes", async () => {
+    // What refuses it must not weaken once the program drops the frame and its buffer: the
+    // bytes stay reachable through the ArrayBuffer they were moved to.
+    const push = track(new Push({ linger: 0 })); // no peer: send() waits in our queue
+    const { outcome, moved, frame } = (() => {
+      const dropped = patterned(5000, 14);
+      const sending = push.send(dropped);
+      return {
+        outcome: sending.then(
+          () => "sent",
+          (error: unknown) => error,
+        ),
+        // The failed first attempt detached the old buffer: this is a new one over the bytes.
+        moved: new Uint8Array(transferArrayBuffer(dropped.buffer.buffer)),
+        frame: new WeakRef(dropped),
+      };
+    })();
+    await collectedAway(frame);
+    const pull = track(new Pull({ linger: 0 }));
+    push.connect(await bindFresh(pull, "inproc"));
+    expectUnsendable(await within(outcome, 5000, "send"), "detached or transferred");
+    await sleep(20);
+    expect(pull.tryReceive()).toBeNull();
+    expect(Buffer.from(moved).equals(pattern(5000, 14))).toBe(true);
   });
 
   it("transferring its buffer to a worker leaves it in place: Node refuses to move it", async () => {
