@@ -33,7 +33,11 @@ struct ZeroCopyBlock {
   ZeroCopyNotifier* notifier = nullptr;
   ZeroCopyBlock* next = nullptr;  // In the notifier's queue (under its lock).
 
-  napi_ref buffer = nullptr;  // The Buffer JavaScript writes through, until a send detaches it.
+  // The Buffer JavaScript writes through, until a send detaches it. Strong: a queued send holds
+  // only the handle, and were the program to transfer the ArrayBuffer and drop the frame, a weak
+  // reference would be cleared and the detach check would pass bytes still reachable through
+  // the transferred ArrayBuffer (test/zero-copy: "transferred while it waits for a peer").
+  napi_ref buffer = nullptr;
   napi_deferred deferred = nullptr;
   bool claimed = false;  // In a message being converted and sent.
   bool sent = false;     // libzmq took it: never sendable again.
