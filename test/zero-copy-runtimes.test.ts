@@ -1,7 +1,7 @@
 // ZeroCopyFrame under Deno and Bun (test/fixtures/zero-copy-runtime.mjs): both have the
 // detachable external ArrayBuffers it needs, so it works there as under Node, and both have
-// ArrayBuffer.prototype.transfer, which must not get a frame's bytes past the send. Kept apart from
-// zero-copy.test.ts, which the ASan run covers: that build and its preloading are for Node.
+// ArrayBuffer.prototype.transfer, which must not get a frame's bytes past the send. Kept apart
+// from zero-copy.test.ts, which the ASan run covers: that build and its preloading are for Node.
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
