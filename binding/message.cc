@@ -213,9 +213,11 @@ napi_value TakeMessageBuffer(napi_env env, zmq_msg_t* msg) {
     // its pages are still mapped. Counted once, a stream of 64 KiB frames piled up ~100 MB
     // before the first mark-compact, and every new frame faulted in fresh pages (16 per frame;
     // a fault is dear in a VM): REQ↔REP 64 KiB took 318 µs a round trip against 250 µs.
-    int64_t ignored;
-    if (status == napi_ok) napi_adjust_external_memory(env, static_cast<int64_t>(size), &ignored);
-    if (status == napi_ok) return buffer;
+    if (status == napi_ok) {
+      int64_t ignored;
+      napi_adjust_external_memory(env, static_cast<int64_t>(size), &ignored);
+      return buffer;
+    }
     // Runtimes that forbid external buffers get a copy.
     void* copy = nullptr;
     status = napi_create_buffer_copy(env, size, zmq_msg_data(owned), &copy, &buffer);
